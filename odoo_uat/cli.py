@@ -1,0 +1,200 @@
+"""`uat`: doctor, provision, run, steps, snapshot.
+
+`uat`'s own options come before `--`; everything after `--` goes to pytest untouched, e.g.
+`uat run --site CLINIC -- -k approval -x`. Exit codes: README, "Exit codes".
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import sys
+from collections.abc import Callable, Sequence
+from functools import wraps
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from odoo_uat import config
+from odoo_uat.errors import ExitCode, UatError
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def _reports_errors(command: F) -> F:
+    """A harness error becomes one clear line on stderr and its own exit code, never a traceback."""
+
+    @wraps(command)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return command(*args, **kwargs)
+        except UatError as error:
+            click.echo(f"uat: {type(error).__name__}: {error}", err=True)
+            sys.exit(int(error.exit_code))
+
+    return wrapper  # type: ignore[return-value]
+
+
+sites_dir_option = click.option(
+    "--sites-dir", type=click.Path(path_type=Path), default=None,
+    help="Directory of site profiles (default: $UAT_SITES_DIR, else fixtures/sites).",
+)
+site_option = click.option("--site", "sites", multiple=True, metavar="CODE",
+                           help="Only this site (repeatable). All sites by default.")
+env_option = click.option("--env", "env_name", default=None, metavar="NAME",
+                          help="A named target from the environments file ($UAT_ENVIRONMENTS_FILE).")
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="odoo-uat")
+def main() -> None:
+    """UAT harness for Odoo rollouts in multi-site healthcare organisations."""
+
+
+def _selected(sites_dir: Path | None, sites: Sequence[str]) -> list[Any]:
+    from odoo_uat.profiles import load_profiles, select_sites
+
+    return select_sites(load_profiles(config.sites_dir(override=sites_dir)), sites)
+
+
+@main.command()
+@site_option
+@sites_dir_option
+@env_option
+@_reports_errors
+def doctor(sites: tuple[str, ...], sites_dir: Path | None, env_name: str | None) -> None:
+    """Check the target and every selected site profile; read-only. Non-zero exit on any problem."""
+    from odoo_uat.doctor import doctor_exit_code, render_table, run_doctor
+
+    selected = _selected(sites_dir, sites)
+    results = run_doctor(config.load_target(env_name=env_name), selected)
+    click.echo(render_table(results))
+    sys.exit(int(doctor_exit_code(results)))
+
+
+@main.command()
+@click.option("--mark-blank-database", "mark", default=None, metavar="DBNAME",
+              help="Mark this blank database as a UAT target first; repeat its name to confirm.")
+@sites_dir_option
+@env_option
+@_reports_errors
+def provision(mark: str | None, sites_dir: Path | None, env_name: str | None) -> None:
+    """Configure a blank database as the reference rollout of the bundled example sites.
+
+    Never part of `uat run`. It refuses a database without the UAT marker unless --mark-blank-database
+    names it and it holds no business documents yet.
+    """
+    from odoo_uat.provisioning import provision_reference_rollout
+
+    settings = config.load_target(env_name=env_name)
+    sites = _selected(sites_dir, ())
+    for line in provision_reference_rollout(settings, sites, mark=mark):
+        click.echo(line)
+
+
+@main.command(context_settings={"ignore_unknown_options": True, "allow_interspersed_args": False})
+@site_option
+@click.option("--mode", type=click.Choice(["rpc"]), default="rpc", show_default=True,
+              help="How roles drive Odoo. rpc: through the typed gateway.")
+@click.option("--alluredir", type=click.Path(path_type=Path), default=None,
+              help="Allure results directory (default: reports/runs/<run id>/allure-results).")
+@sites_dir_option
+@env_option
+@click.argument("pytest_args", nargs=-1, type=click.UNPROCESSED)
+@_reports_errors
+def run(sites: tuple[str, ...], mode: str, alluredir: Path | None, sites_dir: Path | None,
+        env_name: str | None, pytest_args: tuple[str, ...]) -> None:
+    """Run the scenarios for the selected sites; arguments after `--` go to pytest."""
+    import pytest
+
+    from odoo_uat.catalogue import require_bound_steps
+    from odoo_uat.run_id import new_run_id
+
+    settings = config.load_target(env_name=env_name)  # ConfigurationError before anything else
+    selected = _selected(sites_dir, sites)
+    require_bound_steps(config.DEFAULT_FEATURES_DIR)
+    run_id = new_run_id()
+    final = config.DEFAULT_REPORTS_DIR / "runs" / run_id
+    staging = final.parent / f".{run_id}.partial"
+    results_dir = staging / "allure-results"
+    results_dir.mkdir(parents=True)
+    args = [
+        str(config.PROJECT_ROOT / "scenarios"),
+        "--rootdir", str(config.PROJECT_ROOT),
+        "-c", str(config.PROJECT_ROOT / "pyproject.toml"),
+        "--uat-run-id", run_id,
+        "--uat-report-dir", str(staging),
+        "--alluredir", str(results_dir),
+        *[arg for item in selected for arg in ("--uat-site", item.profile.code)],
+        *(["--uat-sites-dir", str(sites_dir)] if sites_dir else []),
+        *pytest_args,
+    ]
+    os.environ.update({"ODOO_URL": settings.url, "ODOO_DB": settings.database, "ODOO_USER": settings.user})
+    click.echo(f"uat: run {run_id} against {settings.url} ({settings.database}), mode {mode}, "
+               f"sites {', '.join(item.profile.code for item in selected)}")
+    code = int(pytest.main(args))
+    if code in (ExitCode.OK, ExitCode.SCENARIOS_FAILED):
+        staging.replace(final)
+        if alluredir:
+            _merge_into(final / "allure-results", alluredir)
+        click.echo(f"uat: evidence in {final} (readiness.md, allure-results/)")
+    else:
+        shutil.rmtree(staging, ignore_errors=True)  # nothing half-written stays behind
+        click.echo(f"uat: run {run_id} stopped with exit code {code}; no results kept", err=True)
+    sys.exit(code)
+
+
+def _merge_into(source: Path, destination: Path) -> None:
+    destination.mkdir(parents=True, exist_ok=True)
+    for path in source.iterdir():
+        shutil.copy2(path, destination / path.name)
+
+
+@main.command()
+@click.option("--markdown", is_flag=True, help="Print the catalogue as Markdown (docs/STEPS.md).")
+@click.option("--check", "check_dir", type=click.Path(path_type=Path, exists=True), default=None,
+              help="Check every step of the feature files under DIR is bound; suggest the closest steps.")
+@_reports_errors
+def steps(markdown: bool, check_dir: Path | None) -> None:
+    """Print the step catalogue, generated from the step modules."""
+    from odoo_uat.catalogue import catalogue_markdown, require_bound_steps, step_definitions
+
+    if check_dir is not None:
+        features = require_bound_steps(check_dir)
+        count = sum(len(feature.scenarios) for feature in features)
+        click.echo(f"uat: every step of {len(features)} feature files ({count} scenarios) is bound")
+        return
+    definitions = step_definitions()
+    if markdown:
+        click.echo(catalogue_markdown(definitions), nl=False)
+        return
+    for definition in definitions:
+        click.echo(f"[{definition.domain}] {definition.keyword.capitalize()} {definition.text}")
+
+
+@main.command()
+@click.option("-o", "--output", type=click.Path(path_type=Path), default=None, help="Write the snapshot here.")
+@click.option("--compare", type=click.Path(path_type=Path, exists=True), default=None,
+              help="Compare the target now with this earlier snapshot; exit 26 if anything changed.")
+@env_option
+@_reports_errors
+def snapshot(output: Path | None, compare: Path | None, env_name: str | None) -> None:
+    """Snapshot the target's configuration (read-only), or compare it with an earlier snapshot."""
+    from odoo_uat import snapshot as snapshots
+    from odoo_uat.gateway import SessionPool
+
+    now = snapshots.take_snapshot(SessionPool(config.load_target(env_name=env_name)).technical())
+    if compare is not None:
+        differences = snapshots.compare(json.loads(compare.read_text(encoding="utf-8")), now)
+        for line in differences:
+            click.echo(line)
+        click.echo(f"uat: {len(differences)} configuration difference(s) since {compare}")
+        sys.exit(int(ExitCode.SNAPSHOT_DIFFERS) if differences else 0)
+    text = json.dumps(now, indent=1, sort_keys=True, default=str)
+    if output:
+        output.write_text(text, encoding="utf-8")
+        click.echo(f"uat: {sum(len(v) for v in now.values() if isinstance(v, dict))} records in {output}")
+    else:
+        click.echo(text)

@@ -1,0 +1,141 @@
+"""Where the target Odoo is, read from the environment (or an optional environments file).
+
+Secrets are wrapped in `Secret` so they never show in a repr, a log line or a report.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import yaml
+
+from odoo_uat.errors import ConfigurationError
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_SITES_DIR = PROJECT_ROOT / "fixtures" / "sites"
+DEFAULT_FEATURES_DIR = PROJECT_ROOT / "features"
+DEFAULT_REPORTS_DIR = PROJECT_ROOT / "reports"
+
+
+def project_on_path() -> None:
+    """`steps` and `fixtures` live beside the package in the checkout; the CLI imports them from there."""
+    if str(PROJECT_ROOT) not in sys.path:
+        sys.path.insert(0, str(PROJECT_ROOT))
+
+
+class Secret:
+    """A string that does not print itself."""
+
+    __slots__ = ("_value",)
+
+    def __init__(self, value: str) -> None:
+        self._value = value
+
+    def reveal(self) -> str:
+        return self._value
+
+    def __repr__(self) -> str:
+        return "Secret('********')"
+
+    __str__ = __repr__
+
+    def __bool__(self) -> bool:
+        return bool(self._value)
+
+
+@dataclass(frozen=True)
+class TargetSettings:
+    url: str
+    database: str
+    user: str
+    password: Secret = field(repr=False)
+    transport: str = "jsonrpc"  # or "json2" (Odoo 19's /json/2 API, which takes an API key)
+
+    @property
+    def host(self) -> str:
+        return urlsplit(self.url).hostname or "localhost"
+
+    @property
+    def port(self) -> int:
+        parts = urlsplit(self.url)
+        if parts.port:
+            return parts.port
+        return 443 if parts.scheme == "https" else 80
+
+    @property
+    def uses_tls(self) -> bool:
+        return urlsplit(self.url).scheme == "https"
+
+    @property
+    def base_url(self) -> str:
+        return self.url.rstrip("/")
+
+
+def live_target_configured(environ: Mapping[str, str] | None = None) -> bool:
+    """The live suite runs wherever ODOO_URL is set; without it, it is deselected."""
+    return bool((environ if environ is not None else os.environ).get("ODOO_URL"))
+
+
+def load_target(environ: Mapping[str, str] | None = None, env_name: str | None = None) -> TargetSettings:
+    """Read the target from ODOO_URL, ODOO_DB, ODOO_USER and ODOO_PASSWORD (or ODOO_API_KEY).
+
+    With UAT_ENVIRONMENTS_FILE (or `uat --env NAME`), a named entry of that YAML file supplies the same
+    values; the password is still read from the environment variable the entry names.
+    """
+    env = dict(environ if environ is not None else os.environ)
+    env_name = env_name or env.get("UAT_ENV")
+    if env_name:
+        env.update(_named_environment(env, env_name))
+    missing = [name for name in ("ODOO_URL", "ODOO_DB", "ODOO_USER") if not env.get(name)]
+    secret = env.get("ODOO_API_KEY") or env.get("ODOO_PASSWORD")
+    if not secret:
+        missing.append("ODOO_PASSWORD (or ODOO_API_KEY)")
+    if missing:
+        raise ConfigurationError(
+            "The target Odoo is not configured: set " + ", ".join(missing) + ". See README, 'Target'."
+        )
+    url = env["ODOO_URL"]
+    if urlsplit(url).scheme not in {"http", "https"}:
+        raise ConfigurationError(f"ODOO_URL must start with http:// or https://, got {url!r}")
+    transport = env.get("UAT_TRANSPORT", "jsonrpc")
+    if transport not in {"jsonrpc", "json2"}:
+        raise ConfigurationError(f"UAT_TRANSPORT must be 'jsonrpc' or 'json2', got {transport!r}")
+    return TargetSettings(
+        url=url,
+        database=env["ODOO_DB"],
+        user=env["ODOO_USER"],
+        password=Secret(secret or ""),
+        transport=transport,
+    )
+
+
+def _named_environment(env: Mapping[str, str], name: str) -> dict[str, str]:
+    path = Path(env.get("UAT_ENVIRONMENTS_FILE", "environments.yaml"))
+    try:
+        document = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except FileNotFoundError as exc:
+        raise ConfigurationError(f"{path}: environment {name!r} asked for, but the file does not exist") from exc
+    except yaml.YAMLError as exc:
+        raise ConfigurationError(f"{path}: not valid YAML: {exc}") from exc
+    entry = (document or {}).get(name) if isinstance(document, dict) else None
+    if not isinstance(entry, dict):
+        known = ", ".join(sorted(document)) if isinstance(document, dict) else "none"
+        raise ConfigurationError(f"{path}: no environment named {name!r} (known: {known})")
+    values = {"ODOO_URL": entry.get("url"), "ODOO_DB": entry.get("database"), "ODOO_USER": entry.get("user")}
+    password_env = entry.get("password_env")
+    if password_env:
+        values["ODOO_PASSWORD"] = env.get(str(password_env), "")
+    return {key: str(value) for key, value in values.items() if value}
+
+
+def sites_dir(environ: Mapping[str, str] | None = None, override: str | Path | None = None) -> Path:
+    """Users keep their own profiles outside this repository: --sites-dir or UAT_SITES_DIR."""
+    if override:
+        return Path(override)
+    env = environ if environ is not None else os.environ
+    return Path(env["UAT_SITES_DIR"]) if env.get("UAT_SITES_DIR") else DEFAULT_SITES_DIR

@@ -1,0 +1,214 @@
+"""Requisition-to-receipt on Odoo 19 Community: RFQ, two-step approval, lot receipt, vendor bill.
+
+A requisition here is a request for quotation (a draft purchase order) that the site's requester raises:
+Odoo 19's Purchase Agreements have no requester workflow. This module holds the intent (what a role does
+and what Odoo then holds); the steps decide whether that is what the business expected.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Any
+
+from pydantic import Field
+
+from odoo_uat.errors import ConfigurationError
+from odoo_uat.gateway import OdooGateway, Row, many2one_id
+from odoo_uat.references import Reference, ResolvedSite, Scope
+from odoo_uat.schema import CycleProfile, Strict
+
+REQUIRED_MODULES = ("purchase", "purchase_stock", "stock", "product_expiry", "account")
+
+
+class ShortShipment(Strict):
+    receive_percent: int = Field(ge=1, le=99, description="share of the ordered quantity that arrives first")
+    backorder: bool = Field(description="expectation: the rest stays open as a backorder (false: it is cancelled)")
+
+
+class RequisitionToReceiptProfile(CycleProfile):
+    supplier: str = Field(description="res.partner name of the supplier")
+    product: str = Field(description="product internal reference; lot- and expiry-tracked")
+    receipt_operation: str = Field(default="IN", description="sequence code of the warehouse's receipt type")
+    stock_location: str = Field(description="full name of the location receipts land in, e.g. 'CLIN/Stock'")
+    approval_limit: float = Field(gt=0, description="expectation: orders above this, tax included, need approval")
+    order_quantity: float = Field(gt=0)
+    unit_price: float = Field(gt=0)
+    lots: int = Field(default=2, ge=1, le=10, description="supplier lots in the first delivery")
+    shelf_life_days: int = Field(default=540, ge=30, description="expiry date of the supplier's lots, from today")
+    short_shipment: ShortShipment
+
+    def company_expectations(self) -> dict[str, str]:
+        return {"purchase approval limit (po_double_validation_amount)": f"{self.approval_limit:.2f}"}
+
+    def references(self, scope: Scope) -> list[Reference]:
+        key = "requisition_to_receipt"
+        return [
+            Reference(f"{key}.supplier", "res.partner", "name", self.supplier),
+            Reference(f"{key}.product", "product.product", "default_code", self.product),
+            Reference(
+                f"{key}.receipt_operation", "stock.picking.type", "sequence_code", self.receipt_operation,
+                domain=(("warehouse_id", "=", scope.warehouse_id), ("code", "=", "incoming")),
+            ),
+            Reference(f"{key}.stock_location", "stock.location", "complete_name", self.stock_location),
+        ]
+
+
+def section_of(site: ResolvedSite) -> RequisitionToReceiptProfile:
+    section = site.profile.requisition_to_receipt
+    if section is None:
+        raise ConfigurationError(f"Site {site.code} has no requisition_to_receipt section in {site.loaded.path}")
+    return section
+
+
+PO_FIELDS = ["name", "state", "amount_total", "amount_untaxed", "origin", "picking_ids", "invoice_ids",
+             "order_line", "company_id", "partner_id", "currency_id"]
+
+
+@dataclass(frozen=True)
+class PurchaseOrder:
+    id: int
+    name: str
+    origin: str
+
+
+@dataclass(frozen=True)
+class SupplierLot:
+    name: str
+    quantity: float
+    expiration: date
+
+
+@dataclass(frozen=True)
+class Receipt:
+    picking_id: int
+    picking_name: str
+    lots: tuple[SupplierLot, ...]
+    validate_answer: str  # what Odoo asked on validation and what the harness answered
+    on_hand_before: float  # the site's on-hand quantity of the product just before validation
+
+
+def read_order(gateway: OdooGateway, order_id: int) -> Row:
+    return gateway.read_one("purchase.order", order_id, PO_FIELDS)
+
+
+def order_lines(gateway: OdooGateway, order_id: int) -> list[Row]:
+    return gateway.search_read(
+        "purchase.order.line",
+        [("order_id", "=", order_id), ("display_type", "=", False)],
+        ["product_id", "product_qty", "qty_received", "qty_invoiced", "price_unit", "price_total"],
+    )
+
+
+def company_approval_rule(gateway: OdooGateway, company_id: int) -> Row:
+    return gateway.read_one("res.company", company_id, ["po_double_validation", "po_double_validation_amount"])
+
+
+def receipts_of(gateway: OdooGateway, order: PurchaseOrder) -> list[Row]:
+    """Receipts Odoo derived from the order, traced through their origin (the order's name)."""
+    return gateway.search_read(
+        "stock.picking",
+        [("origin", "=", order.name), ("picking_type_code", "=", "incoming")],
+        ["name", "state", "backorder_id", "picking_type_id", "location_dest_id", "move_ids"],
+        order="id",
+    )
+
+
+def plan_supplier_lots(lot_prefix: str, quantity: float, lots: int, shelf_life_days: int) -> list[SupplierLot]:
+    """Split `quantity` into `lots` supplier lots with the last lot taking the remainder."""
+    whole = int(quantity)
+    base, remainder = divmod(whole, lots)
+    expiry = date.today() + timedelta(days=shelf_life_days)
+    return [
+        SupplierLot(
+            name=f"{lot_prefix}-L{index + 1}",
+            quantity=float(base + (remainder if index == lots - 1 else 0)),
+            expiration=expiry + timedelta(days=30 * index),
+        )
+        for index in range(lots)
+    ]
+
+
+def record_lots_on_receipt(
+    gateway: OdooGateway, picking_id: int, product_id: int, lots: list[SupplierLot]
+) -> None:
+    """What the storekeeper types on the receipt: one line per supplier lot, with its expiry date, picked."""
+    picking = gateway.read_one("stock.picking", picking_id, ["move_ids", "location_id", "location_dest_id"])
+    moves = gateway.search_read(
+        "stock.move", [("id", "in", picking["move_ids"]), ("product_id", "=", product_id)],
+        ["product_uom", "location_id", "location_dest_id", "move_line_ids"],
+    )
+    move = moves[0]
+    commands: list[Any] = [(2, line_id) for line_id in move["move_line_ids"]]
+    commands += [
+        (0, 0, {
+            "product_id": product_id,
+            "product_uom_id": many2one_id(move["product_uom"]),
+            "location_id": many2one_id(move["location_id"]),
+            "location_dest_id": many2one_id(move["location_dest_id"]),
+            "lot_name": lot.name,
+            "expiration_date": f"{lot.expiration.isoformat()} 00:00:00",
+            "quantity": lot.quantity,
+            "picked": True,
+        })
+        for lot in lots
+    ]
+    gateway.write("stock.move", [move["id"]], {"move_line_ids": commands, "picked": True})
+
+
+def validate_receipt(gateway: OdooGateway, picking_id: int, keep_backorder: bool) -> str:
+    """Validate; where Odoo asks about a backorder, answer as the site's profile says.
+
+    Odoo 19's wizard buttons do nothing unless the action's context (button_validate_picking_ids) is
+    passed back, so the wizard is created and answered with that context.
+    """
+    result = gateway.call("stock.picking", "button_validate", [picking_id])
+    if not isinstance(result, dict) or result.get("res_model") != "stock.backorder.confirmation":
+        return "Odoo validated without asking about a backorder"
+    context = dict(result.get("context") or {})
+    wizard = gateway.with_context(**context)
+    wizard_id = wizard.create("stock.backorder.confirmation", {"pick_ids": [(6, 0, [picking_id])]})
+    if keep_backorder:
+        wizard.call("stock.backorder.confirmation", "process", [wizard_id])
+        return "Odoo asked about a backorder; the harness answered 'Create Backorder'"
+    wizard.call("stock.backorder.confirmation", "process_cancel_backorder", [wizard_id])
+    return "Odoo asked about a backorder; the harness answered 'No Backorder'"
+
+
+def on_hand(gateway: OdooGateway, product_id: int, location_id: int) -> float:
+    rows = gateway.search_read(
+        "stock.quant", [("product_id", "=", product_id), ("location_id", "child_of", location_id)], ["quantity"]
+    )
+    return float(sum(row["quantity"] for row in rows))
+
+
+def lot_whereabouts(gateway: OdooGateway, product_id: int, lot_names: list[str]) -> list[Row]:
+    """Every internal quant, at any site of any company, holding one of these lots."""
+    return gateway.search_read(
+        "stock.quant",
+        [("product_id", "=", product_id), ("lot_id.name", "in", lot_names), ("quantity", "!=", 0),
+         ("location_id.usage", "=", "internal")],
+        ["lot_id", "location_id", "quantity", "company_id"],
+    )
+
+
+def lots_with_expiry(gateway: OdooGateway, product_id: int, lot_names: list[str]) -> list[Row]:
+    return gateway.search_read(
+        "stock.lot", [("product_id", "=", product_id), ("name", "in", lot_names)], ["name", "expiration_date"]
+    )
+
+
+def create_vendor_bill(gateway: OdooGateway, order_id: int, invoice_date: date, reference: str) -> int:
+    """The accountant's 'Create Bill' on the order, then the supplier's bill date and reference."""
+    action = gateway.call("purchase.order", "action_create_invoice", [order_id])
+    bill_id = int(action["res_id"])
+    gateway.write("account.move", [bill_id], {"invoice_date": invoice_date.isoformat(), "ref": reference})
+    return bill_id
+
+
+def bill_lines(gateway: OdooGateway, bill_id: int) -> list[Row]:
+    return gateway.search_read(
+        "account.move.line",
+        [("move_id", "=", bill_id), ("display_type", "=", "product")],
+        ["product_id", "quantity", "price_unit", "purchase_line_id"],
+    )

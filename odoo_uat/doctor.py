@@ -1,0 +1,130 @@
+"""`uat doctor`: is this target ready for a UAT run of these sites? Read-only.
+
+Checks connectivity and version, the UAT marker, the modules the sites' cycles need, every reference in
+every selected profile, every role's login, and that sites of one company agree on per-company settings.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import partial
+
+from odoo_uat.config import TargetSettings
+from odoo_uat.cycles import REQUIRED_MODULES
+from odoo_uat.errors import ExitCode, UatError
+from odoo_uat.gateway import OdooGateway, SessionPool
+from odoo_uat.guard import require_uat_target
+from odoo_uat.profiles import LoadedProfile, RoleLogin
+from odoo_uat.references import resolve_site
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    check: str
+    subject: str
+    ok: bool
+    detail: str
+    exit_code: ExitCode = ExitCode.OK
+
+
+def _attempt(check: str, subject: str, action: Callable[[], str]) -> CheckResult:
+    try:
+        return CheckResult(check, subject, True, action())
+    except UatError as error:
+        return CheckResult(check, subject, False, str(error), error.exit_code)
+
+
+def required_modules(sites: list[LoadedProfile]) -> set[str]:
+    modules: set[str] = set()
+    for item in sites:
+        for name, needed in REQUIRED_MODULES.items():
+            if getattr(item.profile, name) is not None:
+                modules.update(needed)
+    return modules
+
+
+def company_disagreements(sites: list[LoadedProfile]) -> list[CheckResult]:
+    """Odoo keeps some settings per company; two sites of one company cannot expect different values."""
+    results = []
+    by_company: dict[str, list[LoadedProfile]] = {}
+    for item in sites:
+        by_company.setdefault(item.profile.company, []).append(item)
+    for company, members in sorted(by_company.items()):
+        stated: dict[str, dict[str, str]] = {}
+        for item in members:
+            for section in item.profile.cycle_sections():
+                for setting, value in section.company_expectations().items():
+                    stated.setdefault(setting, {})[item.profile.code] = value
+        for setting, by_site in sorted(stated.items()):
+            agree = len(set(by_site.values())) == 1
+            detail = ", ".join(f"{code}: {value}" for code, value in sorted(by_site.items()))
+            results.append(CheckResult(
+                "per-company setting", f"{company}: {setting}", agree,
+                detail if agree else f"sites of one company disagree ({detail}); Odoo keeps one value per company",
+                ExitCode.OK if agree else ExitCode.DOCTOR_FOUND_PROBLEMS,
+            ))
+    return results
+
+
+def run_doctor(settings: TargetSettings, sites: list[LoadedProfile], pool: SessionPool | None = None) -> list[CheckResult]:
+    pool = pool or SessionPool(settings)
+    results: list[CheckResult] = []
+    holder: dict[str, OdooGateway] = {}
+
+    def connect() -> str:
+        holder["gateway"] = pool.technical()
+        return f"{settings.url} database {settings.database}, Odoo {holder['gateway'].server_version.label}, " \
+               f"as {settings.user} over {settings.transport}"
+
+    results.append(_attempt("connect", "technical user", connect))
+    if "gateway" not in holder:
+        return results
+    gateway = holder["gateway"]
+
+    def marker() -> str:
+        require_uat_target(gateway, settings.database)
+        return "marked as a UAT target"
+
+    results.append(_attempt("UAT marker", settings.database, marker))
+    needed = required_modules(sites)
+    installed = gateway.installed_modules(needed)
+    for module in sorted(needed):
+        ok = module in installed
+        results.append(CheckResult("module", module, ok, "installed" if ok else "not installed",
+                                   ExitCode.OK if ok else ExitCode.MISSING_MODULE))
+    results.extend(company_disagreements(sites))
+    for item in sites:
+        code = item.profile.code
+
+        results.append(_attempt("profile references", code, partial(_references_resolve, gateway, item)))
+        for role, login in sorted(item.profile.roles.items()):
+            results.append(_attempt("role login", f"{code} {role}", partial(_role_logs_in, pool, login)))
+    return results
+
+
+def _role_logs_in(pool: SessionPool, login: RoleLogin) -> str:
+    user = pool.as_user(login.login, login.secret())
+    return f"{login.login} logs in (uid {user.uid})"
+
+
+def _references_resolve(gateway: OdooGateway, item: LoadedProfile) -> str:
+    resolved = resolve_site(gateway, item)
+    return f"{len(resolved.ids)} references resolve ({item.path})"
+
+
+def doctor_exit_code(results: list[CheckResult]) -> ExitCode:
+    failed = [result for result in results if not result.ok]
+    return failed[0].exit_code if failed else ExitCode.OK
+
+
+def render_table(results: list[CheckResult]) -> str:
+    headers = ("", "check", "subject", "detail")
+    rows = [("OK " if r.ok else "FAIL", r.check, r.subject, r.detail) for r in results]
+    widths = [max(len(str(row[i])) for row in [headers, *rows]) for i in range(3)]
+    lines = []
+    for row in [headers, *rows]:
+        lines.append("  ".join(str(row[i]).ljust(widths[i]) for i in range(3)) + "  " + str(row[3]))
+    failed = sum(1 for r in results if not r.ok)
+    lines.append(f"\nchecks: {len(results) - failed} ok, {failed} with a problem")
+    return "\n".join(lines)

@@ -1,0 +1,11 @@
+"""pytest stash keys shared by the fixtures and the reporting plugin (per-run and per-test state)."""
+
+from __future__ import annotations
+
+import pytest
+
+from odoo_uat.profiles import LoadedProfile
+
+RUN_ID = pytest.StashKey[str]()
+SELECTED_SITES = pytest.StashKey[list[LoadedProfile]]()
+SITE_OF_ITEM = pytest.StashKey[str]()

@@ -1,0 +1,45 @@
+"""Find-or-create helpers for provisioning: a second provisioning finds everything and changes nothing."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from odoo_uat.errors import OdooError
+from odoo_uat.gateway import Domain, OdooGateway, Values
+
+
+class Builder:
+    def __init__(self, gateway: OdooGateway) -> None:
+        self.gateway = gateway
+
+    def model_exists(self, model: str) -> bool:
+        return bool(self.gateway.search_count("ir.model", [("model", "=", model)]))
+
+    def ref(self, xmlid: str) -> int:
+        record_id = self.gateway.xmlid_to_res_id(xmlid)
+        if record_id is None:
+            raise OdooError(f"no record with XML id {xmlid}", model="ir.model.data", method="search_read")
+        return record_id
+
+    def ensure(self, model: str, domain: Domain, values: Values, *, gateway: OdooGateway | None = None) -> int:
+        """The record matching `domain`, created with `values` if absent, updated where it differs."""
+        gateway = gateway or self.gateway
+        found = gateway.with_context(active_test=False).search(model, domain, limit=1)
+        if not found:
+            return gateway.create(model, values)
+        record_id = found[0]
+        simple = {k: v for k, v in values.items() if not isinstance(v, list)}
+        if simple:
+            current = gateway.read_one(model, record_id, list(simple))
+            changed = {k: v for k, v in simple.items() if _differs(current.get(k), v)}
+            if changed:
+                gateway.write(model, [record_id], changed)
+        return record_id
+
+
+def _differs(current: Any, wanted: Any) -> bool:
+    if isinstance(current, list) and current and isinstance(wanted, int):
+        return bool(current[0] != wanted)
+    if isinstance(current, float) and isinstance(wanted, int | float):
+        return abs(current - wanted) > 1e-9
+    return bool(current != wanted)

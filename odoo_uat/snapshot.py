@@ -1,0 +1,103 @@
+"""A read-only snapshot of the target's configuration, to prove a run changed none of it.
+
+`uat snapshot -o before.json`, run, then `uat snapshot --compare before.json` lists every difference.
+Transactional records (orders, pickings, moves, tickets, requests) are deliberately not in it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from odoo_uat.errors import OdooError
+from odoo_uat.gateway import OdooGateway
+
+
+@dataclass(frozen=True)
+class Section:
+    model: str
+    fields: tuple[str, ...]
+    key: str  # a field that names the record for a person reading the diff
+    domain: tuple[Any, ...] = ()
+
+
+SECTIONS = (
+    Section("res.company", ("name", "currency_id", "po_double_validation", "po_double_validation_amount",
+                            "fiscalyear_lock_date", "tax_lock_date", "sale_lock_date", "purchase_lock_date",
+                            "hard_lock_date", "anglo_saxon_accounting"), "name"),
+    Section("stock.warehouse", ("name", "code", "company_id", "active", "reception_steps", "delivery_steps",
+                                "lot_stock_id", "view_location_id", "route_ids"), "code"),
+    Section("stock.location", ("complete_name", "usage", "active", "company_id", "location_id",
+                               "removal_strategy_id", "valuation_account_id"), "complete_name"),
+    Section("stock.picking.type", ("name", "code", "sequence_code", "warehouse_id", "active", "create_backorder",
+                                   "default_location_src_id", "default_location_dest_id", "use_create_lots",
+                                   "use_existing_lots", "company_id"), "display_name"),
+    Section("stock.route", ("name", "active", "company_id", "rule_ids", "warehouse_ids"), "name"),
+    Section("stock.rule", ("name", "action", "location_src_id", "location_dest_id", "picking_type_id",
+                           "procure_method", "active", "route_id"), "name"),
+    Section("product.removal", ("name", "method"), "name"),
+    Section("product.category", ("complete_name", "property_cost_method", "property_valuation",
+                                 "removal_strategy_id"), "complete_name"),
+    Section("product.template", ("default_code", "name", "type", "is_storable", "tracking", "purchase_method",
+                                 "use_expiration_date", "expiration_time", "categ_id", "active",
+                                 "standard_price", "seller_ids"), "default_code"),
+    Section("product.supplierinfo", ("partner_id", "product_tmpl_id", "price", "min_qty", "company_id"),
+            "display_name"),
+    Section("res.users", ("login", "active", "group_ids", "company_id", "company_ids"), "login"),
+    Section("res.groups", ("full_name", "implied_ids"), "full_name"),
+    Section("ir.config_parameter", ("key", "value"), "key",
+            (("key", "not in", ["database.uuid", "database.create_date", "base.login_cooldown_duration"]),)),
+    Section("account.account", ("code", "name", "account_type", "active"), "code"),
+    Section("account.journal", ("code", "name", "type", "active", "company_id"), "code"),
+    Section("account.lock_exception", ("company_id", "user_id", "active", "end_datetime"), "display_name"),
+    Section("maintenance.team", ("name", "company_id", "member_ids", "active"), "name"),
+    Section("maintenance.equipment", ("name", "serial_no", "company_id", "maintenance_team_id", "technician_user_id",
+                                      "active", "category_id"), "name"),
+    Section("maintenance.stage", ("name", "done", "sequence"), "name"),
+    Section("helpdesk.ticket.team", ("name", "company_id", "user_ids", "resource_calendar_id", "active"), "name"),
+    Section("helpdesk.sla", ("name", "team_ids", "hours", "days", "stage_ids", "active"), "name"),
+    Section("helpdesk.ticket.stage", ("name", "closed", "sequence", "active"), "name"),
+    Section("base.automation", ("name", "model_id", "trigger", "trigger_field_ids", "trg_date_id",
+                                "trg_date_range", "trg_date_range_type", "active", "action_server_ids",
+                                "filter_domain"), "name"),
+    Section("ir.actions.server", ("name", "state", "model_id", "code", "update_field_id", "value"), "name",
+            (("usage", "=", "base_automation"),)),
+    Section("resource.calendar", ("name", "hours_per_day", "attendance_ids", "tz"), "name"),
+)
+
+
+def take_snapshot(gateway: OdooGateway) -> dict[str, Any]:
+    everything = gateway.across_companies().with_context(active_test=False)
+    snapshot: dict[str, Any] = {}
+    for section in SECTIONS:
+        try:
+            available = everything.fields_of(section.model)
+        except OdooError:
+            snapshot[section.model] = "(model not installed)"
+            continue
+        fields = [name for name in section.fields if name in available]
+        rows = everything.search_read(section.model, list(section.domain), fields, order="id")
+        snapshot[section.model] = {str(row["id"]): {name: row.get(name) for name in fields} for row in rows}
+    return snapshot
+
+
+def compare(before: dict[str, Any], after: dict[str, Any]) -> list[str]:
+    differences = []
+    for model in sorted(set(before) | set(after)):
+        old, new = before.get(model, {}), after.get(model, {})
+        if not isinstance(old, dict) or not isinstance(new, dict):
+            if old != new:
+                differences.append(f"{model}: {old!r} -> {new!r}")
+            continue
+        for record_id in sorted(set(old) | set(new), key=int):
+            if record_id not in old:
+                differences.append(f"{model} #{record_id} added: {new[record_id]}")
+            elif record_id not in new:
+                differences.append(f"{model} #{record_id} removed: {old[record_id]}")
+            else:
+                for name in sorted(set(old[record_id]) | set(new[record_id])):
+                    if old[record_id].get(name) != new[record_id].get(name):
+                        differences.append(
+                            f"{model} #{record_id}.{name}: {old[record_id].get(name)!r} -> {new[record_id].get(name)!r}"
+                        )
+    return differences

@@ -1,0 +1,1 @@
+"""Step definitions, one small module per business domain. The catalogue is `uat steps`."""

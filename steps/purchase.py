@@ -1,0 +1,135 @@
+"""Purchasing: requisitions (RFQs), the approval policy, approval."""
+
+from __future__ import annotations
+
+import math
+
+from pytest_bdd import given, then, when
+
+from fixtures.actors import Cast
+from fixtures.factories.purchase import RequisitionFactory
+from odoo_uat.actors import expect
+from odoo_uat.cycles import requisition_to_receipt as r2r
+from odoo_uat.errors import OdooAccessError
+from odoo_uat.gateway import OdooGateway
+from odoo_uat.references import ResolvedSite
+from odoo_uat.run_id import tag
+
+_policy = r2r.section_of
+
+
+@given("the site requires a manager's approval for purchases above its approval limit")
+def site_requires_approval(site: ResolvedSite, uat_target: OdooGateway) -> None:
+    policy = _policy(site)
+    rule = r2r.company_approval_rule(uat_target, site.company_id)
+    found = (
+        f"company {site.company_name}: po_double_validation={rule['po_double_validation']!r}, "
+        f"limit={rule['po_double_validation_amount']}"
+    )
+    expectation = (
+        f"Purchases above {policy.approval_limit:,.2f} (tax included) need a purchase manager's approval "
+        f"(Purchase settings: 'Purchase Order Approval' on, minimum amount {policy.approval_limit:,.2f})"
+    )
+    holds = rule["po_double_validation"] == "two_step" and math.isclose(
+        float(rule["po_double_validation_amount"]), policy.approval_limit
+    )
+    expect(holds, expectation, site=site, role="(configuration, read by the technical user)", found=found,
+           record=uat_target.record("res.company", site.company_id, site.company_name))
+
+
+@given(
+    "the requester raises a requisition for the site's lot-tracked supply above the approval limit",
+    target_fixture="requisition",
+)
+def requester_raises_requisition(site: ResolvedSite, cast: Cast, run_id: str) -> r2r.PurchaseOrder:
+    policy = _policy(site)
+    requester = cast["requester"]
+    run_tag = tag(run_id, site.code, "RFQ")
+    record = RequisitionFactory.create(
+        actor=requester,
+        run_tag=run_tag,
+        partner_id=site.id("requisition_to_receipt.supplier"),
+        company_id=site.company_id,
+        picking_type_id=site.id("requisition_to_receipt.receipt_operation"),
+        product_id=site.id("requisition_to_receipt.product"),
+        quantity=policy.order_quantity,
+        unit_price=policy.unit_price,
+    )
+    order = r2r.read_order(requester.gateway, record.id)
+    requester.expect(
+        float(order["amount_total"]) > policy.approval_limit,
+        f"The site's test order exceeds its approval limit of {policy.approval_limit:,.2f} "
+        "(profile: requisition_to_receipt.order_quantity x unit_price)",
+        found=f"order total {order['amount_total']:,.2f} tax included",
+        record=record,
+    )
+    return r2r.PurchaseOrder(id=record.id, name=str(order["name"]), origin=run_tag)
+
+
+@when("the requester confirms the requisition")
+def requester_confirms(cast: Cast, requisition: r2r.PurchaseOrder) -> None:
+    requester = cast["requester"]
+    record = requester.record("purchase.order", requisition.id, requisition.name)
+    with requester.doing("The requester can confirm a requisition", record=record):
+        requester.gateway.call("purchase.order", "button_confirm", [requisition.id])
+
+
+@then("the order waits for a manager's approval")
+def order_waits_for_approval(site: ResolvedSite, cast: Cast, requisition: r2r.PurchaseOrder) -> None:
+    requester = cast["requester"]
+    order = r2r.read_order(requester.gateway, requisition.id)
+    requester.expect(
+        order["state"] == "to approve",
+        f"An order above the approval limit of {_policy(site).approval_limit:,.2f} waits for a purchase "
+        "manager's approval after the requester confirms it",
+        found=f"state {order['state']!r} with total {order['amount_total']:,.2f}",
+        record=requester.record("purchase.order", requisition.id, requisition.name),
+    )
+
+
+@then("the requester cannot approve the order")
+def requester_cannot_approve(cast: Cast, requisition: r2r.PurchaseOrder) -> None:
+    requester = cast["requester"]
+    refusal = ""
+    try:
+        requester.gateway.call("purchase.order", "button_approve", [requisition.id])
+    except OdooAccessError as exc:  # a site may hide the button by access rights instead
+        refusal = exc.odoo_message
+    order = r2r.read_order(requester.gateway, requisition.id)
+    requester.expect(
+        order["state"] == "to approve",
+        "Only a purchase manager can approve an order waiting for approval; the requester cannot",
+        found=f"after the requester's approval the order is {order['state']!r}"
+        + (f" (Odoo refused: {refusal})" if refusal else ""),
+        record=requester.record("purchase.order", requisition.id, requisition.name),
+    )
+
+
+@when("the approver approves the order")
+def approver_approves(cast: Cast, requisition: r2r.PurchaseOrder) -> None:
+    approver = cast["approver"]
+    record = approver.record("purchase.order", requisition.id, requisition.name)
+    with approver.doing("The approver can approve an order waiting for approval", record=record):
+        approver.gateway.call("purchase.order", "button_approve", [requisition.id])
+
+
+@then("the order is approved and a receipt is planned into the site's warehouse")
+def order_approved_with_receipt(site: ResolvedSite, cast: Cast, requisition: r2r.PurchaseOrder) -> None:
+    approver = cast["approver"]
+    record = approver.record("purchase.order", requisition.id, requisition.name)
+    order = r2r.read_order(approver.gateway, requisition.id)
+    approver.expect(
+        order["state"] == "purchase",
+        "Once the purchase manager approves, the order is a confirmed purchase order",
+        found=f"state {order['state']!r}",
+        record=record,
+    )
+    receipts = r2r.receipts_of(approver.gateway, requisition)
+    receipt_type = site.id("requisition_to_receipt.receipt_operation")
+    approver.expect(
+        len(receipts) == 1 and receipts[0]["picking_type_id"][0] == receipt_type,
+        f"The order plans one receipt through the site's receipt operation "
+        f"({_policy(site).receipt_operation} of warehouse {site.profile.warehouse})",
+        found="receipts: " + (", ".join(f"{r['name']} ({r['picking_type_id'][1]})" for r in receipts) or "none"),
+        record=record,
+    )
