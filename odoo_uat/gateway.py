@@ -110,6 +110,10 @@ class OdooRpcTransport:
 
     def call(self, model: str, method: str, ids: list[int] | None, kwargs: Values) -> Any:
         args: list[Any] = [ids] if ids is not None else []
+        if method == "create" and "vals_list" in kwargs:
+            # /jsonrpc's call_kw reads create's values positionally; JSON-2 takes them by name.
+            kwargs = dict(kwargs)
+            args.append(kwargs.pop("vals_list"))
         try:
             return self._odoo.execute_kw(model, method, args, kwargs)
         except odoorpc.error.RPCError as exc:

@@ -140,8 +140,9 @@ def _cycle_of(item: pytest.Item) -> str | None:
     return next((cycle for cycle in CYCLES if item.get_closest_marker(cycle)), None)
 
 
-@pytest.fixture(autouse=True)
-def _allure_site_labels(request: pytest.FixtureRequest, site_code: str | None) -> None:
+@pytest.hookimpl(trylast=True)  # after allure-pytest-bdd has opened the scenario's test case
+def pytest_bdd_before_scenario(request: pytest.FixtureRequest) -> None:
+    site_code = request.node.stash.get(SITE_OF_ITEM, None)
     if site_code is None:
         return
     allure.dynamic.tag(f"site:{site_code}")

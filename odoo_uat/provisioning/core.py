@@ -76,17 +76,16 @@ def _companies(builder: Builder, sites: list[LoadedProfile]) -> Iterator[tuple[s
     for name in dict.fromkeys(item.profile.company for item in sites):
         found = gateway.search("res.company", [("name", "=", name)], limit=1)
         if found:
-            yield name, found[0]
-            continue
-        main = gateway.read_one("res.company", 1, ["name"])
-        if main["name"] in DEFAULT_COMPANY_NAMES:
+            company_id = found[0]
+        elif gateway.read_one("res.company", 1, ["name"])["name"] in DEFAULT_COMPANY_NAMES:
             gateway.write("res.company", [1], {"name": name})
-            yield name, 1
-            continue
-        company_id = gateway.create("res.company", {"name": name, "currency_id": _currency_of_main(builder)})
+            company_id = 1
+        else:
+            company_id = gateway.create("res.company", {"name": name, "currency_id": _currency_of_main(builder)})
         _technical_user_sees_all(builder, [company_id])
-        gateway.call("account.chart.template", "try_loading", template_code="generic_coa", company=company_id,
-                     install_demo=False)
+        if not gateway.read_one("res.company", company_id, ["chart_template"])["chart_template"]:
+            gateway.call("account.chart.template", "try_loading", [], template_code="generic_coa",
+                         company=company_id, install_demo=False)
         yield name, company_id
 
 
