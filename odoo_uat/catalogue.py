@@ -28,9 +28,7 @@ def step_module_names() -> list[str]:
     """Every module of the `steps` package, so a new domain module needs no registration."""
     project_on_path()
     package = importlib.import_module(STEPS_PACKAGE)
-    return sorted(
-        f"{STEPS_PACKAGE}.{info.name}" for info in pkgutil.iter_modules(package.__path__) if not info.ispkg
-    )
+    return sorted(f"{STEPS_PACKAGE}.{info.name}" for info in pkgutil.iter_modules(package.__path__) if not info.ispkg)
 
 
 @dataclass(frozen=True)
@@ -115,15 +113,28 @@ def check_features(features: Iterable[Feature], definitions: list[StepDefinition
                 if len(matching) == 1:
                     continue
                 if matching:
-                    problems.append(StepProblem(
-                        feature.filename, line, keyword, text,
-                        "matches several definitions: " + "; ".join(f"{d.domain}: {d.text}" for d in matching),
-                    ))
+                    problems.append(
+                        StepProblem(
+                            feature.filename,
+                            line,
+                            keyword,
+                            text,
+                            "matches several definitions: " + "; ".join(f"{d.domain}: {d.text}" for d in matching),
+                        )
+                    )
                     continue
                 same_kind = [d.text for d in definitions if d.keyword in {keyword, "*"}]
                 suggestions = difflib.get_close_matches(text, same_kind, n=3, cutoff=0.3)
-                problems.append(StepProblem(feature.filename, line, keyword, text, "no step definition matches",
-                                            tuple(f"{keyword.capitalize()} {s}" for s in suggestions)))
+                problems.append(
+                    StepProblem(
+                        feature.filename,
+                        line,
+                        keyword,
+                        text,
+                        "no step definition matches",
+                        tuple(f"{keyword.capitalize()} {s}" for s in suggestions),
+                    )
+                )
     return problems
 
 

@@ -38,13 +38,21 @@ def _reports_errors(command: F) -> F:
 
 
 sites_dir_option = click.option(
-    "--sites-dir", type=click.Path(path_type=Path), default=None,
+    "--sites-dir",
+    type=click.Path(path_type=Path),
+    default=None,
     help="Directory of site profiles (default: $UAT_SITES_DIR, else fixtures/sites).",
 )
-site_option = click.option("--site", "sites", multiple=True, metavar="CODE",
-                           help="Only this site (repeatable). All sites by default.")
-env_option = click.option("--env", "env_name", default=None, metavar="NAME",
-                          help="A named target from the environments file ($UAT_ENVIRONMENTS_FILE).")
+site_option = click.option(
+    "--site", "sites", multiple=True, metavar="CODE", help="Only this site (repeatable). All sites by default."
+)
+env_option = click.option(
+    "--env",
+    "env_name",
+    default=None,
+    metavar="NAME",
+    help="A named target from the environments file ($UAT_ENVIRONMENTS_FILE).",
+)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -75,8 +83,13 @@ def doctor(sites: tuple[str, ...], sites_dir: Path | None, env_name: str | None)
 
 
 @main.command()
-@click.option("--mark-blank-database", "mark", default=None, metavar="DBNAME",
-              help="Mark this blank database as a UAT target first; repeat its name to confirm.")
+@click.option(
+    "--mark-blank-database",
+    "mark",
+    default=None,
+    metavar="DBNAME",
+    help="Mark this blank database as a UAT target first; repeat its name to confirm.",
+)
 @sites_dir_option
 @env_option
 @_reports_errors
@@ -96,16 +109,31 @@ def provision(mark: str | None, sites_dir: Path | None, env_name: str | None) ->
 
 @main.command(context_settings={"ignore_unknown_options": True, "allow_interspersed_args": False})
 @site_option
-@click.option("--mode", type=click.Choice(["rpc"]), default="rpc", show_default=True,
-              help="How roles drive Odoo. rpc: through the typed gateway.")
-@click.option("--alluredir", type=click.Path(path_type=Path), default=None,
-              help="Allure results directory (default: reports/runs/<run id>/allure-results).")
+@click.option(
+    "--mode",
+    type=click.Choice(["rpc"]),
+    default="rpc",
+    show_default=True,
+    help="How roles drive Odoo. rpc: through the typed gateway.",
+)
+@click.option(
+    "--alluredir",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="Allure results directory (default: reports/runs/<run id>/allure-results).",
+)
 @sites_dir_option
 @env_option
 @click.argument("pytest_args", nargs=-1, type=click.UNPROCESSED)
 @_reports_errors
-def run(sites: tuple[str, ...], mode: str, alluredir: Path | None, sites_dir: Path | None,
-        env_name: str | None, pytest_args: tuple[str, ...]) -> None:
+def run(
+    sites: tuple[str, ...],
+    mode: str,
+    alluredir: Path | None,
+    sites_dir: Path | None,
+    env_name: str | None,
+    pytest_args: tuple[str, ...],
+) -> None:
     """Run the scenarios for the selected sites; arguments after `--` go to pytest."""
     import pytest
 
@@ -122,18 +150,25 @@ def run(sites: tuple[str, ...], mode: str, alluredir: Path | None, sites_dir: Pa
     results_dir.mkdir(parents=True)
     args = [
         str(config.PROJECT_ROOT / "scenarios"),
-        "--rootdir", str(config.PROJECT_ROOT),
-        "-c", str(config.PROJECT_ROOT / "pyproject.toml"),
-        "--uat-run-id", run_id,
-        "--uat-report-dir", str(staging),
-        "--alluredir", str(results_dir),
+        "--rootdir",
+        str(config.PROJECT_ROOT),
+        "-c",
+        str(config.PROJECT_ROOT / "pyproject.toml"),
+        "--uat-run-id",
+        run_id,
+        "--uat-report-dir",
+        str(staging),
+        "--alluredir",
+        str(results_dir),
         *[arg for item in selected for arg in ("--uat-site", item.profile.code)],
         *(["--uat-sites-dir", str(sites_dir)] if sites_dir else []),
         *pytest_args,
     ]
     os.environ.update({"ODOO_URL": settings.url, "ODOO_DB": settings.database, "ODOO_USER": settings.user})
-    click.echo(f"uat: run {run_id} against {settings.url} ({settings.database}), mode {mode}, "
-               f"sites {', '.join(item.profile.code for item in selected)}")
+    click.echo(
+        f"uat: run {run_id} against {settings.url} ({settings.database}), mode {mode}, "
+        f"sites {', '.join(item.profile.code for item in selected)}"
+    )
     code = int(pytest.main(args))
     if code in (ExitCode.OK, ExitCode.SCENARIOS_FAILED):
         staging.replace(final)
@@ -154,8 +189,13 @@ def _merge_into(source: Path, destination: Path) -> None:
 
 @main.command()
 @click.option("--markdown", is_flag=True, help="Print the catalogue as Markdown (docs/STEPS.md).")
-@click.option("--check", "check_dir", type=click.Path(path_type=Path, exists=True), default=None,
-              help="Check every step of the feature files under DIR is bound; suggest the closest steps.")
+@click.option(
+    "--check",
+    "check_dir",
+    type=click.Path(path_type=Path, exists=True),
+    default=None,
+    help="Check every step of the feature files under DIR is bound; suggest the closest steps.",
+)
 @_reports_errors
 def steps(markdown: bool, check_dir: Path | None) -> None:
     """Print the step catalogue, generated from the step modules."""
@@ -176,8 +216,12 @@ def steps(markdown: bool, check_dir: Path | None) -> None:
 
 @main.command()
 @click.option("-o", "--output", type=click.Path(path_type=Path), default=None, help="Write the snapshot here.")
-@click.option("--compare", type=click.Path(path_type=Path, exists=True), default=None,
-              help="Compare the target now with this earlier snapshot; exit 26 if anything changed.")
+@click.option(
+    "--compare",
+    type=click.Path(path_type=Path, exists=True),
+    default=None,
+    help="Compare the target now with this earlier snapshot; exit 26 if anything changed.",
+)
 @env_option
 @_reports_errors
 def snapshot(output: Path | None, compare: Path | None, env_name: str | None) -> None:

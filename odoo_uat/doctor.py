@@ -59,23 +59,31 @@ def company_disagreements(sites: list[LoadedProfile]) -> list[CheckResult]:
         for setting, by_site in sorted(stated.items()):
             agree = len(set(by_site.values())) == 1
             detail = ", ".join(f"{code}: {value}" for code, value in sorted(by_site.items()))
-            results.append(CheckResult(
-                "per-company setting", f"{company}: {setting}", agree,
-                detail if agree else f"sites of one company disagree ({detail}); Odoo keeps one value per company",
-                ExitCode.OK if agree else ExitCode.DOCTOR_FOUND_PROBLEMS,
-            ))
+            results.append(
+                CheckResult(
+                    "per-company setting",
+                    f"{company}: {setting}",
+                    agree,
+                    detail if agree else f"sites of one company disagree ({detail}); Odoo keeps one value per company",
+                    ExitCode.OK if agree else ExitCode.DOCTOR_FOUND_PROBLEMS,
+                )
+            )
     return results
 
 
-def run_doctor(settings: TargetSettings, sites: list[LoadedProfile], pool: SessionPool | None = None) -> list[CheckResult]:
+def run_doctor(
+    settings: TargetSettings, sites: list[LoadedProfile], pool: SessionPool | None = None
+) -> list[CheckResult]:
     pool = pool or SessionPool(settings)
     results: list[CheckResult] = []
     holder: dict[str, OdooGateway] = {}
 
     def connect() -> str:
         holder["gateway"] = pool.technical()
-        return f"{settings.url} database {settings.database}, Odoo {holder['gateway'].server_version.label}, " \
-               f"as {settings.user} over {settings.transport}"
+        return (
+            f"{settings.url} database {settings.database}, Odoo {holder['gateway'].server_version.label}, "
+            f"as {settings.user} over {settings.transport}"
+        )
 
     results.append(_attempt("connect", "technical user", connect))
     if "gateway" not in holder:
@@ -91,8 +99,15 @@ def run_doctor(settings: TargetSettings, sites: list[LoadedProfile], pool: Sessi
     installed = gateway.installed_modules(needed)
     for module in sorted(needed):
         ok = module in installed
-        results.append(CheckResult("module", module, ok, "installed" if ok else "not installed",
-                                   ExitCode.OK if ok else ExitCode.MISSING_MODULE))
+        results.append(
+            CheckResult(
+                "module",
+                module,
+                ok,
+                "installed" if ok else "not installed",
+                ExitCode.OK if ok else ExitCode.MISSING_MODULE,
+            )
+        )
     results.extend(company_disagreements(sites))
     for item in sites:
         code = item.profile.code

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import http.client
 import json
-import socket
 import urllib.error
 import urllib.request
 from collections.abc import Iterable, Mapping, Sequence
@@ -73,7 +72,7 @@ class ServerVersion:
     @classmethod
     def parse(cls, label: str) -> ServerVersion:
         # "19.0", "saas~18.4", "19.0+e"
-        digits = label.split("~")[-1].split("+")[0].split("-")[0]
+        digits = label.rsplit("~", maxsplit=1)[-1].split("+", maxsplit=1)[0].split("-", maxsplit=1)[0]
         major, _, minor = digits.partition(".")
         try:
             return cls(int(major), int(minor.split(".")[0] or 0), label)
@@ -102,7 +101,7 @@ class OdooRpcTransport:
             )
             self.server_version = ServerVersion.parse(str(self._odoo.version))
             self._odoo.login(settings.database, login, password.reveal())
-        except (urllib.error.URLError, ConnectionError, socket.timeout, http.client.HTTPException) as exc:
+        except (TimeoutError, urllib.error.URLError, ConnectionError, http.client.HTTPException) as exc:
             raise TargetUnreachable(f"Odoo at {settings.url} does not answer: {exc}") from exc
         except odoorpc.error.RPCError as exc:
             raise _login_error(exc, settings, login) from exc
@@ -121,7 +120,7 @@ class OdooRpcTransport:
             raise odoo_error(
                 str(data.get("name", "")), str(data.get("message") or exc), model=model, method=method
             ) from None
-        except (urllib.error.URLError, ConnectionError, socket.timeout, http.client.HTTPException) as exc:
+        except (TimeoutError, urllib.error.URLError, ConnectionError, http.client.HTTPException) as exc:
             raise TargetUnreachable(f"Odoo stopped answering during {model}.{method}: {exc}") from exc
 
 
@@ -173,12 +172,8 @@ class Json2Transport:
             body["ids"] = ids
         return self._post(f"/json/2/{model}/{method}", body, model=model, method=method)
 
-    def _post(
-        self, path: str, body: Mapping[str, Any], *, auth: bool = True, model: str = "", method: str = ""
-    ) -> Any:
-        request = urllib.request.Request(
-            self._base + path, data=json.dumps(body).encode(), method="POST"
-        )
+    def _post(self, path: str, body: Mapping[str, Any], *, auth: bool = True, model: str = "", method: str = "") -> Any:
+        request = urllib.request.Request(self._base + path, data=json.dumps(body).encode(), method="POST")
         request.add_header("Content-Type", "application/json")
         request.add_header("X-Odoo-Database", self._database)
         if auth:
@@ -195,7 +190,7 @@ class Json2Transport:
             raise odoo_error(
                 str(payload.get("name", "")), str(payload.get("message", exc.reason)), model=model, method=method
             ) from None
-        except (urllib.error.URLError, ConnectionError, socket.timeout, http.client.HTTPException) as exc:
+        except (TimeoutError, urllib.error.URLError, ConnectionError, http.client.HTTPException) as exc:
             raise TargetUnreachable(f"Odoo at {self._base} does not answer: {exc}") from exc
 
 

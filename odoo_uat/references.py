@@ -6,7 +6,6 @@ candidates Odoo does have, so the user can fix the profile without opening Odoo.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -85,9 +84,7 @@ def resolve_reference(gateway: OdooGateway, path: str, reference: Reference, sco
     if reference.archivable and gateway.with_context(active_test=False).search_count(
         reference.model, [*domain, ("active", "=", False)]
     ):
-        raise ProfileError(
-            path, reference.key, f"{reference.value!r} exists in {reference.model} but is archived"
-        )
+        raise ProfileError(path, reference.key, f"{reference.value!r} exists in {reference.model} but is archived")
     similar = gateway.search_read(
         reference.model,
         [(reference.field, "ilike", reference.value[:4]), *reference.domain],
@@ -96,9 +93,7 @@ def resolve_reference(gateway: OdooGateway, path: str, reference: Reference, sco
     )
     candidates = ", ".join(repr(row[reference.field]) for row in similar if row.get(reference.field))
     hint = f"; candidates: {candidates}" if candidates else ""
-    raise ProfileError(
-        path, reference.key, f"no {reference.model} has {reference.field} = {reference.value!r}{hint}"
-    )
+    raise ProfileError(path, reference.key, f"no {reference.model} has {reference.field} = {reference.value!r}{hint}")
 
 
 def resolve_site(gateway: OdooGateway, loaded: LoadedProfile) -> ResolvedSite:
@@ -111,20 +106,29 @@ def resolve_site(gateway: OdooGateway, loaded: LoadedProfile) -> ResolvedSite:
     warehouse_id = resolve_reference(
         gateway,
         path,
-        Reference("warehouse", "stock.warehouse", "code", profile.warehouse, company_field=None,
-                  domain=(("company_id", "=", company_id),)),
+        Reference(
+            "warehouse",
+            "stock.warehouse",
+            "code",
+            profile.warehouse,
+            company_field=None,
+            domain=(("company_id", "=", company_id),),
+        ),
         None,
     )
     scope = Scope(company_id=company_id, warehouse_id=warehouse_id)
     company_name = profile.company
-    resolved = ResolvedSite(loaded, company_id, company_name, warehouse_id, {"company": company_id,
-                                                                             "warehouse": warehouse_id})
+    resolved = ResolvedSite(
+        loaded, company_id, company_name, warehouse_id, {"company": company_id, "warehouse": warehouse_id}
+    )
     problems: list[ProfileError] = []
     for role, login in profile.roles.items():
         try:
             resolved.ids[f"roles.{role}"] = resolve_reference(
-                gateway, path, Reference(f"roles.{role}.login", "res.users", "login", login.login,
-                                         company_field=None), None
+                gateway,
+                path,
+                Reference(f"roles.{role}.login", "res.users", "login", login.login, company_field=None),
+                None,
             )
         except ProfileError as exc:
             problems.append(exc)

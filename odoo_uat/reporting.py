@@ -10,7 +10,7 @@ import json
 import logging
 import os
 import re
-from collections.abc import Iterator
+from collections.abc import Generator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -34,8 +34,11 @@ _SECRET_PATTERNS = [
 
 def _secret_values() -> list[str]:
     """Values of every environment variable that looks like it holds a secret (role passwords included)."""
-    values = {value for name, value in os.environ.items()
-              if value and len(value) >= 4 and any(hint in name.upper() for hint in _SECRET_ENV_HINTS)}
+    values = {
+        value
+        for name, value in os.environ.items()
+        if value and len(value) >= 4 and any(hint in name.upper() for hint in _SECRET_ENV_HINTS)
+    }
     return sorted(values, key=len, reverse=True)
 
 
@@ -69,12 +72,16 @@ def attach_json(name: str, data: Any) -> None:
     )
 
 
-def record_check(expectation: str, *, site: str, role: str, found: str, record: RecordRef | None,
-                 holds: bool) -> None:
+def record_check(expectation: str, *, site: str, role: str, found: str, record: RecordRef | None, holds: bool) -> None:
     """Each business check, passed or not, is evidence: what was expected, by whom, and what Odoo held."""
     verdict = "HELD" if holds else "BROKEN"
-    lines = [f"{verdict}: {expectation}", f"site: {site}", f"role: {role}",
-             f"record: {record or '-'}", f"found: {found or '(as expected)'}"]
+    lines = [
+        f"{verdict}: {expectation}",
+        f"site: {site}",
+        f"role: {role}",
+        f"record: {record or '-'}",
+        f"found: {found or '(as expected)'}",
+    ]
     attach_text(f"{verdict}: {expectation[:90]}", "\n".join(lines))
 
 
@@ -123,7 +130,9 @@ READINESS = pytest.StashKey[Readiness]()
 
 def pytest_addoption(parser: pytest.Parser) -> None:
     parser.getgroup("uat").addoption(
-        "--uat-report-dir", default=None, metavar="DIR",
+        "--uat-report-dir",
+        default=None,
+        metavar="DIR",
         help="write readiness.md and readiness.json (readiness by site and cycle) into DIR",
     )
 
@@ -152,8 +161,10 @@ def pytest_bdd_before_scenario(request: pytest.FixtureRequest) -> None:
 
 
 @pytest.hookimpl(wrapper=True)
-def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Iterator[None]:
-    report: pytest.TestReport = yield
+def pytest_runtest_makereport(
+    item: pytest.Item, call: pytest.CallInfo[None]
+) -> Generator[None, pytest.TestReport, pytest.TestReport]:
+    report = yield
     excinfo = call.excinfo
     if excinfo is not None and isinstance(excinfo.value, BusinessExpectationFailed):
         # The business reader sees the broken expectation first; pytest's traceback stays below it.
@@ -163,7 +174,7 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
     if site and cycle and (report.when == "call" or report.outcome != "passed"):
         outcome = report.outcome if report.when == "call" else "error"
         item.config.stash[READINESS].add(site, cycle, outcome)
-    return report  # type: ignore[return-value]
+    return report
 
 
 def pytest_sessionfinish(session: pytest.Session) -> None:

@@ -30,8 +30,9 @@ def accountant_bills(site: ResolvedSite, cast: Cast, requisition: r2r.PurchaseOr
 
 
 @then("the bill is for the received quantity at the order's price")
-def bill_matches(site: ResolvedSite, cast: Cast, requisition: r2r.PurchaseOrder, receipt: r2r.Receipt,
-                 vendor_bill: RecordRef) -> None:
+def bill_matches(
+    site: ResolvedSite, cast: Cast, requisition: r2r.PurchaseOrder, receipt: r2r.Receipt, vendor_bill: RecordRef
+) -> None:
     accountant = cast["accountant"]
     gateway = accountant.gateway
     product_id = site.id("requisition_to_receipt.product")
@@ -52,7 +53,8 @@ def bill_matches(site: ResolvedSite, cast: Cast, requisition: r2r.PurchaseOrder,
     accountant.expect(
         not mismatches,
         "Three-way match: the vendor bill is for the quantity received, at the price on the order",
-        found="; ".join(mismatches), record=vendor_bill,
+        found="; ".join(mismatches),
+        record=vendor_bill,
         details={"order": str(accountant.record("purchase.order", requisition.id, requisition.name))},
     )
 
@@ -62,6 +64,8 @@ def bill_posted(cast: Cast, vendor_bill: RecordRef) -> None:
     accountant = cast["accountant"]
     bill = accountant.gateway.read_one("account.move", vendor_bill.id, ["state", "name", "invoice_origin"])
     accountant.expect(
-        bill["state"] == "posted", "The vendor bill is posted to the books",
-        found=f"bill {bill['name']} is {bill['state']!r} (origin {bill['invoice_origin']})", record=vendor_bill,
+        bill["state"] == "posted",
+        "The vendor bill is posted to the books",
+        found=f"bill {bill['name']} is {bill['state']!r} (origin {bill['invoice_origin']})",
+        record=vendor_bill,
     )

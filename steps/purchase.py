@@ -33,8 +33,14 @@ def site_requires_approval(site: ResolvedSite, uat_target: OdooGateway) -> None:
     holds = rule["po_double_validation"] == "two_step" and math.isclose(
         float(rule["po_double_validation_amount"]), policy.approval_limit
     )
-    expect(holds, expectation, site=site, role="(configuration, read by the technical user)", found=found,
-           record=uat_target.record("res.company", site.company_id, site.company_name))
+    expect(
+        holds,
+        expectation,
+        site=site,
+        role="(configuration, read by the technical user)",
+        found=found,
+        record=uat_target.record("res.company", site.company_id, site.company_name),
+    )
 
 
 @given(

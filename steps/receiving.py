@@ -17,17 +17,17 @@ from odoo_uat.run_id import tag
     "the storekeeper receives the first delivery with the supplier's lots and expiry dates",
     target_fixture="receipt",
 )
-def storekeeper_receives(
-    site: ResolvedSite, cast: Cast, requisition: r2r.PurchaseOrder, run_id: str
-) -> r2r.Receipt:
+def storekeeper_receives(site: ResolvedSite, cast: Cast, requisition: r2r.PurchaseOrder, run_id: str) -> r2r.Receipt:
     policy = r2r.section_of(site)
     storekeeper = cast["storekeeper"]
     gateway = storekeeper.gateway
     receipts = r2r.receipts_of(gateway, requisition)
     order_record = storekeeper.record("purchase.order", requisition.id, requisition.name)
     storekeeper.expect(
-        len(receipts) == 1, "The storekeeper finds the order's receipt in the site's warehouse",
-        found=f"{len(receipts)} receipts", record=order_record,
+        len(receipts) == 1,
+        "The storekeeper finds the order's receipt in the site's warehouse",
+        found=f"{len(receipts)} receipts",
+        record=order_record,
     )
     picking = receipts[0]
     record = storekeeper.record("stock.picking", picking["id"], picking["name"])
@@ -45,8 +45,11 @@ def storekeeper_receives(
         r2r.record_lots_on_receipt(gateway, picking["id"], product_id, lots)
         answer = r2r.validate_receipt(gateway, picking["id"], keep_backorder=policy.short_shipment.backorder)
     return r2r.Receipt(
-        picking_id=picking["id"], picking_name=str(picking["name"]), lots=tuple(lots),
-        validate_answer=answer, on_hand_before=before,
+        picking_id=picking["id"],
+        picking_name=str(picking["name"]),
+        lots=tuple(lots),
+        validate_answer=answer,
+        on_hand_before=before,
     )
 
 
@@ -60,8 +63,10 @@ def short_shipment_handled(
     record = storekeeper.record("stock.picking", receipt.picking_id, receipt.picking_name)
     done = gateway.read_one("stock.picking", receipt.picking_id, ["state"])
     storekeeper.expect(
-        done["state"] == "done", "The delivered part of the order is received (receipt done)",
-        found=f"receipt state {done['state']!r}", record=record,
+        done["state"] == "done",
+        "The delivered part of the order is received (receipt done)",
+        found=f"receipt state {done['state']!r}",
+        record=record,
     )
     backorders = gateway.search_read(
         "stock.picking", [("backorder_id", "=", receipt.picking_id)], ["name", "state", "origin"]
@@ -70,15 +75,14 @@ def short_shipment_handled(
     received = sum(lot.quantity for lot in receipt.lots)
     missing = policy.order_quantity - received
     if policy.short_shipment.backorder:
-        expectation = (
-            f"A short shipment keeps the missing {missing:g} units open as a backorder from the supplier"
-        )
+        expectation = f"A short shipment keeps the missing {missing:g} units open as a backorder from the supplier"
         holds = len(open_backorders) == 1
     else:
         expectation = f"A short shipment closes the order's receipt: the missing {missing:g} units are not awaited"
         holds = not open_backorders
     storekeeper.expect(
-        holds, expectation,
+        holds,
+        expectation,
         found=f"{receipt.validate_answer}; open backorders: "
         + (", ".join(str(b["name"]) for b in open_backorders) or "none"),
         record=record,
@@ -97,18 +101,28 @@ def lots_in_site_stock(site: ResolvedSite, cast: Cast, receipt: r2r.Receipt) -> 
         if not str(lots.get(lot.name, {}).get("expiration_date") or "").startswith(lot.expiration.isoformat())
     ]
     storekeeper.expect(
-        not wrong, "Each received lot carries the supplier's lot number and expiry date",
-        found="; ".join(wrong), record=storekeeper.record("stock.picking", receipt.picking_id, receipt.picking_name),
+        not wrong,
+        "Each received lot carries the supplier's lot number and expiry date",
+        found="; ".join(wrong),
+        record=storekeeper.record("stock.picking", receipt.picking_id, receipt.picking_name),
     )
     site_stock = site.id("requisition_to_receipt.stock_location")
     quants = r2r.lot_whereabouts(storekeeper.gateway, product_id, names)
-    at_site = {row["lot_id"][1]: row["quantity"] for row in quants
-               if many2one_id(row["location_id"]) in _locations_under(storekeeper.gateway, site_stock)}
-    short = [f"{lot.name}: {at_site.get(lot.name, 0):g} of {lot.quantity:g}" for lot in receipt.lots
-             if not math.isclose(at_site.get(lot.name, 0.0), lot.quantity)]
+    at_site = {
+        row["lot_id"][1]: row["quantity"]
+        for row in quants
+        if many2one_id(row["location_id"]) in _locations_under(storekeeper.gateway, site_stock)
+    }
+    short = [
+        f"{lot.name}: {at_site.get(lot.name, 0):g} of {lot.quantity:g}"
+        for lot in receipt.lots
+        if not math.isclose(at_site.get(lot.name, 0.0), lot.quantity)
+    ]
     storekeeper.expect(
-        not short, f"Every received lot is on hand in {r2r.section_of(site).stock_location} in full",
-        found="; ".join(short), record=storekeeper.record("stock.picking", receipt.picking_id, receipt.picking_name),
+        not short,
+        f"Every received lot is on hand in {r2r.section_of(site).stock_location} in full",
+        found="; ".join(short),
+        record=storekeeper.record("stock.picking", receipt.picking_id, receipt.picking_name),
     )
 
 
@@ -143,6 +157,8 @@ def lots_nowhere_else(site: ResolvedSite, cast: Cast, receipt: r2r.Receipt, uat_
         if many2one_id(row["location_id"]) not in site_stock
     ]
     storekeeper.expect(
-        not elsewhere, "The received lots are held at this site's stock only, in no other location of any site",
-        found="; ".join(elsewhere), record=storekeeper.record("stock.picking", receipt.picking_id, receipt.picking_name),
+        not elsewhere,
+        "The received lots are held at this site's stock only, in no other location of any site",
+        found="; ".join(elsewhere),
+        record=storekeeper.record("stock.picking", receipt.picking_id, receipt.picking_name),
     )

@@ -47,7 +47,10 @@ class RequisitionToReceiptProfile(CycleProfile):
             Reference(f"{key}.supplier", "res.partner", "name", self.supplier),
             Reference(f"{key}.product", "product.product", "default_code", self.product),
             Reference(
-                f"{key}.receipt_operation", "stock.picking.type", "sequence_code", self.receipt_operation,
+                f"{key}.receipt_operation",
+                "stock.picking.type",
+                "sequence_code",
+                self.receipt_operation,
                 domain=(("warehouse_id", "=", scope.warehouse_id), ("code", "=", "incoming")),
             ),
             Reference(f"{key}.stock_location", "stock.location", "complete_name", self.stock_location),
@@ -61,8 +64,19 @@ def section_of(site: ResolvedSite) -> RequisitionToReceiptProfile:
     return section
 
 
-PO_FIELDS = ["name", "state", "amount_total", "amount_untaxed", "origin", "picking_ids", "invoice_ids",
-             "order_line", "company_id", "partner_id", "currency_id"]
+PO_FIELDS = [
+    "name",
+    "state",
+    "amount_total",
+    "amount_untaxed",
+    "origin",
+    "picking_ids",
+    "invoice_ids",
+    "order_line",
+    "company_id",
+    "partner_id",
+    "currency_id",
+]
 
 
 @dataclass(frozen=True)
@@ -129,28 +143,31 @@ def plan_supplier_lots(lot_prefix: str, quantity: float, lots: int, shelf_life_d
     ]
 
 
-def record_lots_on_receipt(
-    gateway: OdooGateway, picking_id: int, product_id: int, lots: list[SupplierLot]
-) -> None:
+def record_lots_on_receipt(gateway: OdooGateway, picking_id: int, product_id: int, lots: list[SupplierLot]) -> None:
     """What the storekeeper types on the receipt: one line per supplier lot, with its expiry date, picked."""
     picking = gateway.read_one("stock.picking", picking_id, ["move_ids", "location_id", "location_dest_id"])
     moves = gateway.search_read(
-        "stock.move", [("id", "in", picking["move_ids"]), ("product_id", "=", product_id)],
+        "stock.move",
+        [("id", "in", picking["move_ids"]), ("product_id", "=", product_id)],
         ["product_uom", "location_id", "location_dest_id", "move_line_ids"],
     )
     move = moves[0]
     commands: list[Any] = [(2, line_id) for line_id in move["move_line_ids"]]
     commands += [
-        (0, 0, {
-            "product_id": product_id,
-            "product_uom_id": many2one_id(move["product_uom"]),
-            "location_id": many2one_id(move["location_id"]),
-            "location_dest_id": many2one_id(move["location_dest_id"]),
-            "lot_name": lot.name,
-            "expiration_date": f"{lot.expiration.isoformat()} 00:00:00",
-            "quantity": lot.quantity,
-            "picked": True,
-        })
+        (
+            0,
+            0,
+            {
+                "product_id": product_id,
+                "product_uom_id": many2one_id(move["product_uom"]),
+                "location_id": many2one_id(move["location_id"]),
+                "location_dest_id": many2one_id(move["location_dest_id"]),
+                "lot_name": lot.name,
+                "expiration_date": f"{lot.expiration.isoformat()} 00:00:00",
+                "quantity": lot.quantity,
+                "picked": True,
+            },
+        )
         for lot in lots
     ]
     gateway.write("stock.move", [move["id"]], {"move_line_ids": commands, "picked": True})
@@ -186,8 +203,12 @@ def lot_whereabouts(gateway: OdooGateway, product_id: int, lot_names: list[str])
     """Every internal quant, at any site of any company, holding one of these lots."""
     return gateway.search_read(
         "stock.quant",
-        [("product_id", "=", product_id), ("lot_id.name", "in", lot_names), ("quantity", "!=", 0),
-         ("location_id.usage", "=", "internal")],
+        [
+            ("product_id", "=", product_id),
+            ("lot_id.name", "in", lot_names),
+            ("quantity", "!=", 0),
+            ("location_id.usage", "=", "internal"),
+        ],
         ["lot_id", "location_id", "quantity", "company_id"],
     )
 

@@ -8,20 +8,32 @@ provisioning changes nothing.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import importlib
+import importlib.util
+from collections.abc import Callable, Iterator
 
 from odoo_uat.config import TargetSettings
+from odoo_uat.cycles import CYCLE_NAMES
 from odoo_uat.errors import NotAUatTarget
 from odoo_uat.gateway import SessionPool
 from odoo_uat.guard import mark_database, marker_value, require_uat_target
 from odoo_uat.profiles import LoadedProfile
-from odoo_uat.provisioning import core, requisition_to_receipt
+from odoo_uat.provisioning import core
 from odoo_uat.provisioning.builder import Builder
 
 BUSINESS_DOCUMENTS = ("purchase.order", "stock.picking", "account.move", "maintenance.request")
 
-# Each cycle's provisioning step, in dependency order (core first). Cycles add themselves here.
-CYCLE_PROVISIONERS = [requisition_to_receipt.provision]
+Provisioner = Callable[[Builder, list[LoadedProfile]], Iterator[str]]
+
+
+def cycle_provisioners() -> list[Provisioner]:
+    """`odoo_uat.provisioning.<cycle>.provision` for every cycle that has one, in the cycles' order."""
+    found = []
+    for name in CYCLE_NAMES:
+        module_name = f"{__name__}.{name}"
+        if importlib.util.find_spec(module_name) is not None:
+            found.append(importlib.import_module(module_name).provision)
+    return found
 
 
 def _is_blank(builder: Builder) -> list[str]:
@@ -53,6 +65,6 @@ def provision_reference_rollout(
         yield f"marked {settings.database!r} as a UAT target"
     require_uat_target(gateway, settings.database)
     yield from core.provision(builder, sites)
-    for provisioner in CYCLE_PROVISIONERS:
+    for provisioner in cycle_provisioners():
         yield from provisioner(builder, sites)
     yield f"provisioned {len(sites)} sites: {', '.join(item.profile.code for item in sites)}"

@@ -24,8 +24,12 @@ ROLE_GROUPS: dict[str, tuple[str, ...]] = {
     "technician": ("base.group_user", "maintenance.group_equipment_manager"),
     "helpdesk_agent": ("base.group_user", "helpdesk_mgmt.group_helpdesk_user"),
     "helpdesk_lead": ("base.group_user", "helpdesk_mgmt.group_helpdesk_manager"),
-    "accountant": ("base.group_user", "account.group_account_manager", "purchase.group_purchase_user",
-                   "stock.group_stock_user"),
+    "accountant": (
+        "base.group_user",
+        "account.group_account_manager",
+        "purchase.group_purchase_user",
+        "stock.group_stock_user",
+    ),
 }
 
 # Settings the reference rollout turns on (res.config.settings), for every company.
@@ -84,8 +88,14 @@ def _companies(builder: Builder, sites: list[LoadedProfile]) -> Iterator[tuple[s
             company_id = gateway.create("res.company", {"name": name, "currency_id": _currency_of_main(builder)})
         _technical_user_sees_all(builder, [company_id])
         if not gateway.read_one("res.company", company_id, ["chart_template"])["chart_template"]:
-            gateway.call("account.chart.template", "try_loading", [], template_code="generic_coa",
-                         company=company_id, install_demo=False)
+            gateway.call(
+                "account.chart.template",
+                "try_loading",
+                [],
+                template_code="generic_coa",
+                company=company_id,
+                install_demo=False,
+            )
         yield name, company_id
 
 
@@ -135,24 +145,28 @@ def _users(builder: Builder, sites: list[LoadedProfile], companies: dict[str, in
             plan.roles.add(role)
             if company_id not in plan.companies:
                 plan.companies.append(company_id)
-    for login, plan in plans.items():
-        groups = [gid for role in sorted(plan.roles) for xmlid in ROLE_GROUPS[role]
-                  if (gid := gateway.xmlid_to_res_id(xmlid)) is not None]
-        password = _password(plan.password_env, login)
+    for user_login, plan in plans.items():
+        groups = [
+            gid
+            for role in sorted(plan.roles)
+            for xmlid in ROLE_GROUPS[role]
+            if (gid := gateway.xmlid_to_res_id(xmlid)) is not None
+        ]
+        password = _password(plan.password_env, user_login)
         values = {
-            "name": login.replace(".", " ").title(),
-            "login": login,
+            "name": user_login.replace(".", " ").title(),
+            "login": user_login,
             "company_id": plan.companies[0],
             "company_ids": [(6, 0, plan.companies)],
             "group_ids": [(4, gid) for gid in dict.fromkeys(groups)],
             "password": password.reveal(),
         }
-        found = gateway.with_context(active_test=False).search("res.users", [("login", "=", login)], limit=1)
+        found = gateway.with_context(active_test=False).search("res.users", [("login", "=", user_login)], limit=1)
         if found:
             gateway.write("res.users", found, {**values, "active": True})
         else:
             gateway.create("res.users", values)
-        yield f"user {login}: {', '.join(sorted(plan.roles))}"
+        yield f"user {user_login}: {', '.join(sorted(plan.roles))}"
 
 
 def _password(env_name: str, login: str) -> Secret:

@@ -24,16 +24,22 @@ def provision(builder: Builder, sites: list[LoadedProfile]) -> Iterator[str]:
             continue
         company_id = gateway.search("res.company", [("name", "=", item.profile.company)], limit=1)[0]
         company = gateway.for_company(company_id)
-        gateway.write("res.company", [company_id], {
-            "po_double_validation": "two_step",
-            "po_double_validation_amount": section.approval_limit,
-        })
+        gateway.write(
+            "res.company",
+            [company_id],
+            {
+                "po_double_validation": "two_step",
+                "po_double_validation_amount": section.approval_limit,
+            },
+        )
         supplier_id = builder.ensure(
-            "res.partner", [("name", "=", section.supplier)],
+            "res.partner",
+            [("name", "=", section.supplier)],
             {"name": section.supplier, "is_company": True, "supplier_rank": 1},
         )
-        category_id = builder.ensure("product.category", [("name", "=", "Medical Supplies")],
-                                     {"name": "Medical Supplies"})
+        category_id = builder.ensure(
+            "product.category", [("name", "=", "Medical Supplies")], {"name": "Medical Supplies"}
+        )
         template_values = {
             "name": SUPPLY_NAMES.get(section.product, section.product),
             "default_code": section.product,
@@ -56,10 +62,17 @@ def provision(builder: Builder, sites: list[LoadedProfile]) -> Iterator[str]:
         warehouse_id = company.search(
             "stock.warehouse", [("code", "=", item.profile.warehouse), ("company_id", "=", company_id)], limit=1
         )[0]
-        receipt_types = company.search("stock.picking.type", [
-            ("warehouse_id", "=", warehouse_id), ("code", "=", "incoming"),
-            ("sequence_code", "=", section.receipt_operation)])
+        receipt_types = company.search(
+            "stock.picking.type",
+            [
+                ("warehouse_id", "=", warehouse_id),
+                ("code", "=", "incoming"),
+                ("sequence_code", "=", section.receipt_operation),
+            ],
+        )
         # Odoo asks on a short receipt; the profile says what the site answers.
         company.write("stock.picking.type", receipt_types, {"create_backorder": "ask"})
-        yield (f"{item.profile.code}: approval above {section.approval_limit:,.2f}, supplier {section.supplier}, "
-               f"supply {section.product}")
+        yield (
+            f"{item.profile.code}: approval above {section.approval_limit:,.2f}, supplier {section.supplier}, "
+            f"supply {section.product}"
+        )
