@@ -144,7 +144,7 @@ def run(
     selected = _selected(sites_dir, sites)
     require_bound_steps(config.DEFAULT_FEATURES_DIR)
     run_id = new_run_id()
-    final = config.DEFAULT_REPORTS_DIR / "runs" / run_id
+    final = config.reports_dir() / "runs" / run_id
     staging = final.parent / f".{run_id}.partial"
     results_dir = staging / "allure-results"
     results_dir.mkdir(parents=True)
@@ -160,6 +160,7 @@ def run(
         str(staging),
         "--alluredir",
         str(results_dir),
+        "--tb=short",  # the broken business expectation leads; pytest args after `--` may override this
         *[arg for item in selected for arg in ("--uat-site", item.profile.code)],
         *(["--uat-sites-dir", str(sites_dir)] if sites_dir else []),
         *pytest_args,

@@ -133,6 +133,12 @@ def _named_environment(env: Mapping[str, str], name: str) -> dict[str, str]:
     return {key: str(value) for key, value in values.items() if value}
 
 
+def reports_dir(environ: Mapping[str, str] | None = None) -> Path:
+    """Where `uat run` keeps each run's evidence: $UAT_REPORTS_DIR, else reports/ in the checkout."""
+    env = environ if environ is not None else os.environ
+    return Path(env["UAT_REPORTS_DIR"]) if env.get("UAT_REPORTS_DIR") else DEFAULT_REPORTS_DIR
+
+
 def sites_dir(environ: Mapping[str, str] | None = None, override: str | Path | None = None) -> Path:
     """Users keep their own profiles outside this repository: --sites-dir or UAT_SITES_DIR."""
     if override:

@@ -53,7 +53,7 @@ def company_disagreements(sites: list[LoadedProfile]) -> list[CheckResult]:
     for company, members in sorted(by_company.items()):
         stated: dict[str, dict[str, str]] = {}
         for item in members:
-            for section in item.profile.cycle_sections():
+            for section in item.profile.cycle_sections().values():
                 for setting, value in section.company_expectations().items():
                     stated.setdefault(setting, {})[item.profile.code] = value
         for setting, by_site in sorted(stated.items()):

@@ -11,7 +11,7 @@ import http.client
 import json
 import urllib.error
 import urllib.request
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -333,20 +333,35 @@ def many2one_id(value: Any) -> int | None:
     return None
 
 
-class SessionPool:
-    """Logs each user in once per run and hands out gateways; the run's round trips are counted together."""
+TransportFactory = Callable[[TargetSettings, str, Secret], Transport]
 
-    def __init__(self, settings: TargetSettings, counter: CallCounter | None = None) -> None:
+
+def default_transport(settings: TargetSettings, login: str, secret: Secret) -> Transport:
+    if settings.transport == "json2":
+        return Json2Transport(settings, login, secret)
+    return OdooRpcTransport(settings, login, secret)
+
+
+class SessionPool:
+    """Logs each user in once per run and hands out gateways; the run's round trips are counted together.
+
+    `transport_factory` is the seam for another transport (or the harness's own tests' fake Odoo).
+    """
+
+    def __init__(
+        self,
+        settings: TargetSettings,
+        counter: CallCounter | None = None,
+        transport_factory: TransportFactory = default_transport,
+    ) -> None:
         self.settings = settings
         self.counter = counter or CallCounter()
+        self._transport_factory = transport_factory
         self._transports: dict[str, Transport] = {}
 
     def _transport(self, login: str, secret: Secret) -> Transport:
         if login not in self._transports:
-            if self.settings.transport == "json2":
-                self._transports[login] = Json2Transport(self.settings, login, secret)
-            else:
-                self._transports[login] = OdooRpcTransport(self.settings, login, secret)
+            self._transports[login] = self._transport_factory(self.settings, login, secret)
         return self._transports[login]
 
     def technical(self) -> OdooGateway:

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import pytest
 
+from odoo_uat.gateway import CallCounter
 from odoo_uat.profiles import LoadedProfile
 
 RUN_ID = pytest.StashKey[str]()
 SELECTED_SITES = pytest.StashKey[list[LoadedProfile]]()
 SITE_OF_ITEM = pytest.StashKey[str]()
+CALL_COUNTER = pytest.StashKey[CallCounter]()  # the run's RPC round trips, for the per-scenario metrics

@@ -71,15 +71,16 @@ class SiteProfile(Strict):
             raise ValueError(f"unknown role(s) {', '.join(unknown)}; roles are {', '.join(ROLE_NAMES)}")
         return roles
 
-    def cycle_sections(self) -> list[CycleProfile]:
-        sections = (
-            self.requisition_to_receipt,
-            self.transfer_to_consumption,
-            self.preventive_maintenance,
-            self.helpdesk_escalation,
-            self.month_end_close,
-        )
-        return [section for section in sections if section is not None]
+    def cycle_sections(self) -> dict[str, CycleProfile]:
+        """The cycle sections this site has, by cycle name."""
+        sections: dict[str, CycleProfile | None] = {
+            "requisition_to_receipt": self.requisition_to_receipt,
+            "transfer_to_consumption": self.transfer_to_consumption,
+            "preventive_maintenance": self.preventive_maintenance,
+            "helpdesk_escalation": self.helpdesk_escalation,
+            "month_end_close": self.month_end_close,
+        }
+        return {name: section for name, section in sections.items() if section is not None}
 
     def role(self, name: str) -> RoleLogin:
         try:

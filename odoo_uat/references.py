@@ -6,6 +6,7 @@ candidates Odoo does have, so the user can fix the profile without opening Odoo.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -85,19 +86,24 @@ def resolve_reference(gateway: OdooGateway, path: str, reference: Reference, sco
         reference.model, [*domain, ("active", "=", False)]
     ):
         raise ProfileError(path, reference.key, f"{reference.value!r} exists in {reference.model} but is archived")
+    # Offer what the target does have: values that look alike, else any values in the same scope.
     similar = gateway.search_read(
         reference.model,
-        [(reference.field, "ilike", reference.value[:4]), *reference.domain],
+        [(reference.field, "ilike", reference.value[:3]), *reference.domain],
         [reference.field],
         limit=8,
-    )
+    ) or gateway.search_read(reference.model, list(reference.domain), [reference.field], limit=8)
     candidates = ", ".join(repr(row[reference.field]) for row in similar if row.get(reference.field))
     hint = f"; candidates: {candidates}" if candidates else ""
     raise ProfileError(path, reference.key, f"no {reference.model} has {reference.field} = {reference.value!r}{hint}")
 
 
-def resolve_site(gateway: OdooGateway, loaded: LoadedProfile) -> ResolvedSite:
-    """Resolve the core references, then every cycle section's; report all problems together."""
+def resolve_site(gateway: OdooGateway, loaded: LoadedProfile, cycles: Collection[str] | None = None) -> ResolvedSite:
+    """Resolve the core references, then those of the cycle sections (all, or only `cycles`).
+
+    All problems are reported together. A run resolves only the cycles it is about to run, so a section
+    for a cycle not run today cannot stop it; `uat doctor` resolves them all.
+    """
     path = str(loaded.path)
     profile = loaded.profile
     company_id = resolve_reference(
@@ -132,7 +138,9 @@ def resolve_site(gateway: OdooGateway, loaded: LoadedProfile) -> ResolvedSite:
             )
         except ProfileError as exc:
             problems.append(exc)
-    for section in profile.cycle_sections():
+    for name, section in profile.cycle_sections().items():
+        if cycles is not None and name not in cycles:
+            continue
         for reference in section.references(scope):
             try:
                 resolved.ids[reference.key] = resolve_reference(gateway, path, reference, scope)

@@ -10,6 +10,7 @@ import json
 import logging
 import os
 import re
+import time
 from collections.abc import Generator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -20,7 +21,7 @@ import pytest
 
 from odoo_uat.cycles import CYCLE_NAMES
 from odoo_uat.errors import BusinessExpectationFailed, RecordRef
-from odoo_uat.keys import RUN_ID, SITE_OF_ITEM
+from odoo_uat.keys import CALL_COUNTER, RUN_ID, SITE_OF_ITEM
 
 CYCLES = CYCLE_NAMES
 
@@ -96,6 +97,7 @@ class Readiness:
 
     run_id: str
     results: dict[str, dict[str, list[str]]] = field(default_factory=dict)
+    scenarios: list[dict[str, Any]] = field(default_factory=list)  # per scenario: time and RPC round trips
 
     def add(self, site: str, cycle: str, outcome: str) -> None:
         self.results.setdefault(site, {}).setdefault(cycle, []).append(outcome)
@@ -122,6 +124,7 @@ class Readiness:
         return {
             "run_id": self.run_id,
             "sites": {site: {cycle: self.verdict(site, cycle) for cycle in CYCLES} for site in self.results},
+            "scenarios": self.scenarios,
         }
 
 
@@ -175,6 +178,28 @@ def pytest_runtest_makereport(
         outcome = report.outcome if report.when == "call" else "error"
         item.config.stash[READINESS].add(site, cycle, outcome)
     return report
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_protocol(item: pytest.Item) -> Generator[None, object, object]:
+    """Time each scenario and count its RPC round trips (setup and teardown included)."""
+    counter = item.config.stash.get(CALL_COUNTER, None)
+    calls_before = counter.round_trips if counter else 0
+    started = time.perf_counter()
+    result = yield
+    site, cycle = item.stash.get(SITE_OF_ITEM, None), _cycle_of(item)
+    counter = item.config.stash.get(CALL_COUNTER, None)
+    if site and cycle:
+        item.config.stash[READINESS].scenarios.append(
+            {
+                "site": site,
+                "cycle": cycle,
+                "scenario": item.name,
+                "seconds": round(time.perf_counter() - started, 3),
+                "round_trips": (counter.round_trips - calls_before) if counter else 0,
+            }
+        )
+    return result
 
 
 def pytest_sessionfinish(session: pytest.Session) -> None:
