@@ -1,0 +1,37 @@
+# Two commands do all the set-up on a fresh machine (README, "Quick start"):
+#   make uat   - install the harness, check the target (uat doctor) and run the scenarios (uat run)
+#   make test  - install the harness and its tools, run the harness's own checks and tests
+# ARGS passes options to `uat run`, e.g. make uat ARGS="--site CLINIC -- -m requisition_to_receipt"
+
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+
+.PHONY: uat test install lint catalogue
+
+$(BIN)/uat: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $@
+
+node_modules/.package-lock.json: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+
+install: $(BIN)/uat
+
+uat: $(BIN)/uat
+	$(BIN)/uat doctor
+	$(BIN)/uat run $(ARGS)
+
+lint: $(BIN)/uat
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+
+catalogue: $(BIN)/uat
+	$(BIN)/uat steps --markdown > docs/STEPS.md
+
+test: $(BIN)/uat node_modules/.package-lock.json lint
+	$(BIN)/uat steps --check features
+	$(BIN)/pytest
