@@ -163,8 +163,14 @@ SECTIONS = (
         "name",
         (("name", "not like", "UAT-%"), ("recurring_maintenance", "=", True), ("stage_id.done", "=", False)),
     ),
-    Section("helpdesk.ticket.team", ("name", "company_id", "user_ids", "resource_calendar_id", "active"), "name"),
-    Section("helpdesk.sla", ("name", "team_ids", "hours", "days", "stage_ids", "active"), "name"),
+    Section(
+        "helpdesk.ticket.team", ("name", "company_id", "user_ids", "resource_calendar_id", "active", "use_sla"), "name"
+    ),
+    Section(
+        "helpdesk.sla",
+        ("name", "team_ids", "hours", "days", "stage_id", "stage_ids", "ignore_stage_ids", "company_id", "active"),
+        "name",
+    ),
     Section("helpdesk.ticket.stage", ("name", "closed", "sequence", "active"), "name"),
     Section(
         "base.automation",
@@ -188,6 +194,8 @@ SECTIONS = (
         "name",
         (("usage", "=", "base_automation"),),
     ),
+    # Scheduled actions' settings; lastcall/nextcall are left out: running the automation check moves them.
+    Section("ir.cron", ("cron_name", "active", "interval_number", "interval_type", "model_id"), "cron_name"),
     Section("resource.calendar", ("name", "hours_per_day", "attendance_ids", "tz"), "name"),
 )
 

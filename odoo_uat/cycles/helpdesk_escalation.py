@@ -1,13 +1,687 @@
-"""Helpdesk escalation on Odoo 19 Community (to be completed with the cycle)."""
+"""Helpdesk escalation: a ticket's SLA on the team's working calendar, its breach, and the site's escalation.
+
+On Odoo 19 Community the helpdesk is OCA `helpdesk_mgmt` with `helpdesk_mgmt_sla`. Their SLA lines
+(`helpdesk.ticket.sla`) store a `deadline` planned on the team's working calendar and a `state` that becomes
+`expired` only when the ticket changes stage; neither module escalates anything. Escalation is whatever the
+site's automation rule (`base.automation`, a time trigger on the SLA line's deadline) does, run by the
+scheduled action "Automation Rules: check and execute", which handles deadlines in [rule's last run, now).
+
+A run never creates or changes that rule. To test it without waiting for a real deadline it moves time on
+the run's own ticket only: the technical user writes the run ticket's SLA deadline into the window the next
+check handles, then triggers the scheduled action the way "Run Manually" does.
+
+Odoo Enterprise's `helpdesk` uses the same ticket model with other fields and models, hence the adapters.
+This module holds the intent (what a role does and what Odoo then holds); the steps decide whether that is
+what the business expected.
+"""
 
 from __future__ import annotations
 
-from odoo_uat.references import Reference, Scope
-from odoo_uat.schema import CycleProfile
+import html
+import re
+import time
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any, Literal, Protocol
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from dateutil.relativedelta import relativedelta
+from pydantic import Field, model_validator
+
+from odoo_uat.errors import ConfigurationError, OdooUserError
+from odoo_uat.gateway import OdooGateway, Row, many2one_id
+from odoo_uat.references import Reference, ResolvedSite, Scope
+from odoo_uat.schema import CycleProfile, Strict
 
 REQUIRED_MODULES = ("helpdesk_mgmt", "helpdesk_mgmt_sla", "base_automation")
 
+HelpdeskApp = Literal["helpdesk_mgmt", "helpdesk"]
+ODOO_DATETIME = "%Y-%m-%d %H:%M:%S"
+ESCALATION_CRON_XMLID = "base_automation.ir_cron_data_base_automation_check"
+KEY = "helpdesk_escalation"
+
+
+# -- the profile section ------------------------------------------------------------------------------
+
+
+class Escalation(Strict):
+    automation_rule: str = Field(description="base.automation name of the rule that escalates a breached SLA")
+    team: str | None = Field(default=None, description="expectation: the team a breached ticket moves to (tier 2)")
+    user: str | None = Field(default=None, description="expectation: login of the user a breached ticket goes to")
+    priority: str = Field(description="expectation: the priority a breached ticket is raised to, as Odoo labels it")
+    note_contains: str = Field(min_length=3, description="expectation: text the escalation note in the chatter holds")
+
+    @model_validator(mode="after")
+    def _somewhere_to_go(self) -> Escalation:
+        if self.team is None and self.user is None:
+            raise ValueError("an escalation names a tier-2 team, a user, or both")
+        return self
+
 
 class HelpdeskEscalationProfile(CycleProfile):
+    helpdesk_app: HelpdeskApp = Field(
+        default="helpdesk_mgmt",
+        description="the helpdesk the site runs: OCA 'helpdesk_mgmt' (with helpdesk_mgmt_sla) or Enterprise 'helpdesk'",
+    )
+    service_desk_team: str = Field(description="name of the tier-1 helpdesk team tickets are raised at")
+    working_calendar: str = Field(description="resource.calendar name the team's SLA deadlines are planned on")
+    weekly_hours: float = Field(gt=0, le=168, description="expectation: working hours per week of that calendar")
+    sla_policy: str = Field(description="helpdesk.sla name of the policy a new ticket of the team gets")
+    sla_hours: float = Field(gt=0, description="expectation: working hours the policy grants to reach its stage")
+    resolution_stage: str = Field(default="Done", description="stage name that resolves a ticket (the SLA's target)")
+    escalation: Escalation
+    ticket_title: str = Field(
+        default="Ward workstation cannot print patient wristbands",
+        description="what the test ticket is about (the run's tag is put in front of it)",
+    )
+
     def references(self, scope: Scope) -> list[Reference]:
-        return []
+        models = adapter_for(self.helpdesk_app)
+        references = [
+            Reference(f"{KEY}.service_desk_team", models.team_model, "name", self.service_desk_team),
+            Reference(f"{KEY}.working_calendar", "resource.calendar", "name", self.working_calendar),
+            Reference(f"{KEY}.sla_policy", models.sla_model, "name", self.sla_policy),
+            Reference(f"{KEY}.resolution_stage", models.stage_model, "name", self.resolution_stage),
+            # Found whether active or not: a deactivated rule is a broken business expectation the scenario
+            # reports by name, not a profile typo.
+            Reference(
+                f"{KEY}.escalation.automation_rule",
+                "base.automation",
+                "name",
+                self.escalation.automation_rule,
+                domain=(("active", "in", [True, False]),),
+                company_field=None,
+                archivable=False,
+            ),
+        ]
+        if self.escalation.team is not None:
+            references.append(Reference(f"{KEY}.escalation.team", models.team_model, "name", self.escalation.team))
+        if self.escalation.user is not None:
+            references.append(
+                Reference(f"{KEY}.escalation.user", "res.users", "login", self.escalation.user, company_field=None)
+            )
+        return references
+
+
+def section_of(site: ResolvedSite) -> HelpdeskEscalationProfile:
+    section = site.profile.helpdesk_escalation
+    if section is None:
+        raise ConfigurationError(f"Site {site.code} has no helpdesk_escalation section in {site.loaded.path}")
+    return section
+
+
+# -- what both helpdesks answer -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SlaPolicy:
+    id: int
+    name: str
+    hours: float  # working hours granted, days converted with the calendar's hours per day
+    target_stage_id: int | None
+    team_ids: tuple[int, ...]  # empty: every team
+
+
+@dataclass(frozen=True)
+class ServiceDeskTeam:
+    id: int
+    name: str
+    uses_sla: bool
+    calendar_id: int | None
+    member_ids: tuple[int, ...]
+
+
+@dataclass(frozen=True)
+class SlaLine:
+    """One SLA a ticket is held to, with its deadline."""
+
+    id: int
+    policy_id: int
+    policy_name: str
+    deadline: datetime | None
+    state: str  # as stored by Odoo
+    breached: bool  # as Odoo reports it now (stored failure, or still running past its deadline)
+    hours: float | None
+
+
+@dataclass(frozen=True)
+class TicketView:
+    id: int
+    name: str
+    number: str
+    team_id: int | None
+    team_name: str
+    user_id: int | None
+    user_name: str
+    priority: str
+    stage_id: int | None
+    stage_name: str
+    closed: bool
+    sla_breached: bool
+    create_date: datetime
+
+
+class HelpdeskAdapter(Protocol):
+    """The helpdesk's models and fields, as the cycle needs them."""
+
+    app: HelpdeskApp
+    verified_live: bool
+    team_model: str
+    stage_model: str
+    sla_model: str
+    sla_line_model: str
+    deadline_field: str  # the SLA line's field an escalation rule fires on
+    failed_states: frozenset[str]  # stored SLA line states that record a breach for good
+
+    def team(self, gateway: OdooGateway, team_id: int) -> ServiceDeskTeam: ...
+
+    def sla_policy(self, gateway: OdooGateway, policy_id: int, hours_per_day: float) -> SlaPolicy: ...
+
+    def ticket(self, gateway: OdooGateway, ticket_id: int) -> TicketView: ...
+
+    def sla_lines(self, gateway: OdooGateway, ticket_id: int) -> list[SlaLine]: ...
+
+    def ticket_values(self, team_id: int, company_id: int, user_id: int) -> dict[str, Any]: ...
+
+
+def _dt(value: Any) -> datetime | None:
+    return datetime.strptime(str(value), ODOO_DATETIME).replace(tzinfo=UTC) if value else None
+
+
+def _name(value: Any) -> str:
+    return str(value[1]) if isinstance(value, list | tuple) and len(value) > 1 else ""
+
+
+class OcaHelpdeskMgmt:
+    """OCA helpdesk_mgmt + helpdesk_mgmt_sla 19.0, verified live on Odoo 19 Community."""
+
+    app: HelpdeskApp = "helpdesk_mgmt"
+    verified_live = True
+    team_model = "helpdesk.ticket.team"
+    stage_model = "helpdesk.ticket.stage"
+    sla_model = "helpdesk.sla"
+    sla_line_model = "helpdesk.ticket.sla"
+    deadline_field = "deadline"
+    failed_states = frozenset({"expired"})
+
+    def team(self, gateway: OdooGateway, team_id: int) -> ServiceDeskTeam:
+        row = gateway.read_one(self.team_model, team_id, ["name", "use_sla", "resource_calendar_id", "user_ids"])
+        return ServiceDeskTeam(
+            team_id,
+            str(row["name"]),
+            bool(row["use_sla"]),
+            many2one_id(row["resource_calendar_id"]),
+            tuple(row["user_ids"]),
+        )
+
+    def sla_policy(self, gateway: OdooGateway, policy_id: int, hours_per_day: float) -> SlaPolicy:
+        row = gateway.read_one(self.sla_model, policy_id, ["name", "hours", "days", "stage_id", "team_ids"])
+        return SlaPolicy(
+            policy_id,
+            str(row["name"]),
+            float(row["hours"]) + float(row["days"]) * hours_per_day,
+            many2one_id(row["stage_id"]),
+            tuple(row["team_ids"]),
+        )
+
+    def ticket(self, gateway: OdooGateway, ticket_id: int) -> TicketView:
+        fields = ["name", "number", "team_id", "user_id", "priority", "stage_id", "closed", "sla_expired"]
+        row = gateway.read_one("helpdesk.ticket", ticket_id, [*fields, "create_date"])
+        return TicketView(
+            id=ticket_id,
+            name=str(row["name"]),
+            number=str(row["number"]),
+            team_id=many2one_id(row["team_id"]),
+            team_name=_name(row["team_id"]),
+            user_id=many2one_id(row["user_id"]),
+            user_name=_name(row["user_id"]),
+            priority=str(row["priority"]),
+            stage_id=many2one_id(row["stage_id"]),
+            stage_name=_name(row["stage_id"]),
+            closed=bool(row["closed"]),
+            sla_breached=bool(row["sla_expired"]),
+            create_date=_dt(row["create_date"]) or datetime.now(UTC),
+        )
+
+    def sla_lines(self, gateway: OdooGateway, ticket_id: int) -> list[SlaLine]:
+        rows = gateway.search_read(
+            self.sla_line_model,
+            [("ticket_id", "=", ticket_id)],
+            ["sla_id", "deadline", "state", "expired", "hours"],
+            order="id",
+        )
+        return [
+            SlaLine(
+                id=int(row["id"]),
+                policy_id=many2one_id(row["sla_id"]) or 0,
+                policy_name=_name(row["sla_id"]),
+                deadline=_dt(row["deadline"]),
+                state=str(row["state"]),
+                breached=bool(row["expired"]),
+                hours=float(row["hours"]),
+            )
+            for row in rows
+        ]
+
+    def ticket_values(self, team_id: int, company_id: int, user_id: int) -> dict[str, Any]:
+        return {"team_id": team_id, "company_id": company_id, "user_id": user_id}
+
+
+class EnterpriseHelpdesk:
+    """Odoo Enterprise `helpdesk`. NOT VERIFIED LIVE: no Enterprise server was available and its source was not read.
+
+    Written from Odoo's public user documentation (SLA policies: one team per policy, a target "Reach Stage",
+    a working-hours deadline from the team's "Working Hours", a failed SLA stays failed after the stage is
+    reached) and general knowledge of its technical names (helpdesk.team, helpdesk.stage, helpdesk.sla.time,
+    helpdesk.sla.status with deadline/status, ticket.sla_fail). Check every name on a real Enterprise database
+    before relying on it.
+    """
+
+    app: HelpdeskApp = "helpdesk"
+    verified_live = False
+    team_model = "helpdesk.team"
+    stage_model = "helpdesk.stage"
+    sla_model = "helpdesk.sla"
+    sla_line_model = "helpdesk.sla.status"
+    deadline_field = "deadline"
+    failed_states = frozenset({"failed"})
+
+    def team(self, gateway: OdooGateway, team_id: int) -> ServiceDeskTeam:
+        row = gateway.read_one(self.team_model, team_id, ["name", "use_sla", "resource_calendar_id", "member_ids"])
+        return ServiceDeskTeam(
+            team_id,
+            str(row["name"]),
+            bool(row["use_sla"]),
+            many2one_id(row["resource_calendar_id"]),
+            tuple(row["member_ids"]),
+        )
+
+    def sla_policy(self, gateway: OdooGateway, policy_id: int, hours_per_day: float) -> SlaPolicy:
+        row = gateway.read_one(self.sla_model, policy_id, ["name", "time", "stage_id", "team_id"])
+        team = many2one_id(row["team_id"])
+        return SlaPolicy(
+            policy_id, str(row["name"]), float(row["time"]), many2one_id(row["stage_id"]), (team,) if team else ()
+        )
+
+    def ticket(self, gateway: OdooGateway, ticket_id: int) -> TicketView:
+        fields = ["name", "ticket_ref", "team_id", "user_id", "priority", "stage_id", "fold", "sla_fail"]
+        row = gateway.read_one("helpdesk.ticket", ticket_id, [*fields, "create_date"])
+        return TicketView(
+            id=ticket_id,
+            name=str(row["name"]),
+            number=str(row["ticket_ref"]),
+            team_id=many2one_id(row["team_id"]),
+            team_name=_name(row["team_id"]),
+            user_id=many2one_id(row["user_id"]),
+            user_name=_name(row["user_id"]),
+            priority=str(row["priority"]),
+            stage_id=many2one_id(row["stage_id"]),
+            stage_name=_name(row["stage_id"]),
+            closed=bool(row["fold"]),
+            sla_breached=bool(row["sla_fail"]),
+            create_date=_dt(row["create_date"]) or datetime.now(UTC),
+        )
+
+    def sla_lines(self, gateway: OdooGateway, ticket_id: int) -> list[SlaLine]:
+        rows = gateway.search_read(
+            self.sla_line_model, [("ticket_id", "=", ticket_id)], ["sla_id", "deadline", "status"], order="id"
+        )
+        now = datetime.now(UTC)
+        lines = []
+        for row in rows:
+            deadline = _dt(row["deadline"])
+            status = str(row["status"])
+            breached = status == "failed" or (status == "ongoing" and deadline is not None and deadline < now)
+            lines.append(
+                SlaLine(
+                    int(row["id"]),
+                    many2one_id(row["sla_id"]) or 0,
+                    _name(row["sla_id"]),
+                    deadline,
+                    status,
+                    breached,
+                    None,
+                )
+            )
+        return lines
+
+    def ticket_values(self, team_id: int, company_id: int, user_id: int) -> dict[str, Any]:
+        return {"team_id": team_id, "company_id": company_id, "user_id": user_id}
+
+
+_ADAPTERS: dict[str, HelpdeskAdapter] = {"helpdesk_mgmt": OcaHelpdeskMgmt(), "helpdesk": EnterpriseHelpdesk()}
+
+
+def adapter_for(app: str) -> HelpdeskAdapter:
+    return _ADAPTERS[app]
+
+
+def installed_helpdesk(gateway: OdooGateway) -> HelpdeskApp | None:
+    """Which helpdesk the target runs: OCA's needs its SLA add-on too; Enterprise's `helpdesk` wins if both."""
+    installed = gateway.installed_modules(["helpdesk", "helpdesk_mgmt", "helpdesk_mgmt_sla"])
+    if "helpdesk" in installed:
+        return "helpdesk"
+    if {"helpdesk_mgmt", "helpdesk_mgmt_sla"} <= installed:
+        return "helpdesk_mgmt"
+    return None
+
+
+# -- working calendars --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Attendance:
+    weekday: int  # 0 = Monday
+    hour_from: float
+    hour_to: float
+    week_type: int | None  # 0/1 on two-week calendars
+
+
+@dataclass(frozen=True)
+class WorkingCalendar:
+    id: int
+    name: str
+    tz: str
+    hours_per_day: float
+    flexible: bool
+    two_weeks: bool
+    attendances: tuple[Attendance, ...]
+    closures: tuple[tuple[datetime, datetime], ...]  # public holidays and other global time off, UTC
+
+    def weekly_hours(self) -> float:
+        total = sum(a.hour_to - a.hour_from for a in self.attendances)
+        return total / 2 if self.two_weeks else total
+
+
+def read_calendar(gateway: OdooGateway, calendar_id: int) -> WorkingCalendar:
+    row = gateway.read_one(
+        "resource.calendar",
+        calendar_id,
+        ["name", "tz", "hours_per_day", "flexible_hours", "two_weeks_calendar", "attendance_ids"],
+    )
+    attendances = gateway.search_read(
+        "resource.calendar.attendance",
+        [("calendar_id", "=", calendar_id), ("display_type", "=", False), ("day_period", "!=", "lunch")],
+        ["dayofweek", "hour_from", "hour_to", "week_type"],
+    )
+    closures = gateway.search_read(
+        "resource.calendar.leaves",
+        [("calendar_id", "in", [False, calendar_id]), ("resource_id", "=", False), ("time_type", "=", "leave")],
+        ["date_from", "date_to"],
+    )
+    return WorkingCalendar(
+        id=calendar_id,
+        name=str(row["name"]),
+        tz=str(row["tz"] or "UTC"),
+        hours_per_day=float(row["hours_per_day"]),
+        flexible=bool(row["flexible_hours"]),
+        two_weeks=bool(row["two_weeks_calendar"]),
+        attendances=tuple(
+            Attendance(
+                int(a["dayofweek"]),
+                float(a["hour_from"]),
+                float(a["hour_to"]),
+                int(a["week_type"]) if a["week_type"] not in (False, None) else None,
+            )
+            for a in attendances
+        ),
+        closures=tuple(
+            (start, end)
+            for c in closures
+            if (start := _dt(c["date_from"])) is not None and (end := _dt(c["date_to"])) is not None
+        ),
+    )
+
+
+def _at_hour(day: datetime, hour: float) -> datetime:
+    return day + timedelta(seconds=round(hour * 3600))
+
+
+def _minus_closures(
+    start: datetime, end: datetime, closures: tuple[tuple[datetime, datetime], ...]
+) -> list[tuple[datetime, datetime]]:
+    pieces = [(start, end)]
+    for closed_from, closed_to in closures:
+        remaining = []
+        for piece_start, piece_end in pieces:
+            if closed_to <= piece_start or closed_from >= piece_end:
+                remaining.append((piece_start, piece_end))
+                continue
+            if piece_start < closed_from:
+                remaining.append((piece_start, closed_from))
+            if closed_to < piece_end:
+                remaining.append((closed_to, piece_end))
+        pieces = remaining
+    return pieces
+
+
+def plan_working_hours(calendar: WorkingCalendar, start: datetime, hours: float) -> datetime | None:
+    """When `hours` of the calendar's working time after `start` run out (UTC), or None if it cannot tell.
+
+    The harness's own reading of the calendar, independent of Odoo's: attendances in the calendar's time
+    zone, lunch breaks excluded, global time off (public holidays) taken out. A deadline that falls exactly at
+    the end of a working period stays there rather than moving to the next period's start, as Odoo does.
+    """
+    if calendar.flexible or not calendar.attendances:
+        return None
+    try:
+        zone = ZoneInfo(calendar.tz)
+    except ZoneInfoNotFoundError:
+        return None
+    local_start = start.astimezone(zone)
+    first_day = datetime(local_start.year, local_start.month, local_start.day)
+    remaining = hours
+    for offset in range(0, 400):
+        day = first_day + timedelta(days=offset)
+        week_type = ((day.toordinal() - 1) // 7) % 2
+        periods = sorted(
+            (a for a in calendar.attendances if a.weekday == day.weekday() and _in_week(a, week_type, calendar)),
+            key=lambda a: a.hour_from,
+        )
+        for attendance in periods:
+            period_start = _at_hour(day, attendance.hour_from).replace(tzinfo=zone).astimezone(UTC)
+            period_end = _at_hour(day, attendance.hour_to).replace(tzinfo=zone).astimezone(UTC)
+            period_start = max(period_start, start)
+            if period_end <= period_start:
+                continue
+            for piece_start, piece_end in _minus_closures(period_start, period_end, calendar.closures):
+                available = (piece_end - piece_start).total_seconds() / 3600
+                if remaining <= available:
+                    return piece_start + timedelta(hours=remaining)
+                remaining -= available
+    return None
+
+
+def _in_week(attendance: Attendance, week_type: int, calendar: WorkingCalendar) -> bool:
+    return not calendar.two_weeks or attendance.week_type == week_type
+
+
+# -- the escalation rule and its scheduled check ------------------------------------------------------
+
+
+RULE_FIELDS = [
+    "name",
+    "active",
+    "model_name",
+    "trigger",
+    "trg_date_id",
+    "trg_date_range",
+    "trg_date_range_mode",
+    "trg_date_range_type",
+    "trg_date_calendar_id",
+    "filter_domain",
+    "last_run",
+    "action_server_ids",
+]
+
+
+@dataclass(frozen=True)
+class EscalationRule:
+    id: int
+    name: str
+    active: bool
+    model: str
+    trigger: str
+    date_field: str
+    delay: int
+    delay_mode: str  # after / before
+    delay_unit: str  # minutes / hour / day / month
+    uses_calendar: bool
+    filter_domain: str
+    action_count: int
+
+    def describe(self) -> str:
+        when = f"{self.delay} {self.delay_unit} {self.delay_mode}" if self.delay else "at"
+        return (
+            f"{'active' if self.active else 'INACTIVE'} rule on {self.model}, trigger {self.trigger!r} "
+            f"{when} field {self.date_field or '(none)'}, {self.action_count} action(s), filter {self.filter_domain}"
+        )
+
+    def offset(self) -> relativedelta:
+        """How far from a record's date the rule fires (positive: after the date)."""
+        amount = self.delay if self.delay_mode == "after" else -self.delay
+        unit = {"minutes": "minutes", "hour": "hours", "day": "days", "month": "months"}.get(self.delay_unit, "hours")
+        return relativedelta(**{unit: amount})  # type: ignore[arg-type]
+
+
+def read_rule(gateway: OdooGateway, rule_id: int) -> EscalationRule:
+    row = gateway.with_context(active_test=False).read_one("base.automation", rule_id, RULE_FIELDS)
+    date_field = ""
+    if field_id := many2one_id(row["trg_date_id"]):
+        date_field = str(gateway.read_one("ir.model.fields", field_id, ["name"])["name"])
+    return EscalationRule(
+        id=rule_id,
+        name=str(row["name"]),
+        active=bool(row["active"]),
+        model=str(row["model_name"]),
+        trigger=str(row["trigger"]),
+        date_field=date_field,
+        delay=int(row["trg_date_range"] or 0),
+        delay_mode=str(row["trg_date_range_mode"] or "after"),
+        delay_unit=str(row["trg_date_range_type"] or "hour"),
+        uses_calendar=bool(row["trg_date_calendar_id"]),
+        filter_domain=str(row["filter_domain"] or "[]"),
+        action_count=len(row["action_server_ids"]),
+    )
+
+
+def rule_last_run(gateway: OdooGateway, rule_id: int) -> datetime | None:
+    row = gateway.with_context(active_test=False).read_one("base.automation", rule_id, ["last_run"])
+    return _dt(row["last_run"])
+
+
+@dataclass(frozen=True)
+class SimulatedBreach:
+    line_id: int
+    real_deadline: datetime | None  # what Odoo planned on the calendar
+    simulated_deadline: datetime  # what the harness wrote, inside the next check's window
+    window_start: datetime | None  # the rule's last run when the deadline was written
+    due_at: datetime  # the moment the rule is due for this ticket (deadline shifted by the rule's delay)
+
+
+def move_deadline_into_next_check(
+    technical: OdooGateway, adapter: HelpdeskAdapter, line: SlaLine, rule: EscalationRule, raised_at: datetime
+) -> SimulatedBreach:
+    """Write the run ticket's SLA deadline where the rule's next check picks it up, already in the past.
+
+    The check handles records whose deadline, shifted by the rule's delay, lies in [last run, now). The rule
+    is made due at the later of the ticket's creation and one second after the rule's last run (Odoo reports
+    times to the second, the last run has microseconds). If the scheduler runs the check meanwhile (its own
+    cron thread), the window moves on, so the deadline is written again until the last run holds still.
+    """
+    last_run = rule_last_run(technical, rule.id)
+    for _attempt in range(5):
+        due_at = max(raised_at, last_run + timedelta(seconds=1)) if last_run else raised_at
+        deadline = due_at - rule.offset()
+        technical.write(adapter.sla_line_model, [line.id], {adapter.deadline_field: deadline.strftime(ODOO_DATETIME)})
+        moved_on = rule_last_run(technical, rule.id)
+        if moved_on == last_run:
+            break
+        last_run = moved_on
+    return SimulatedBreach(line.id, line.deadline, deadline, last_run, due_at)
+
+
+def wait_until_past(moment: datetime) -> None:
+    """The check only handles what is due before it starts: let the server's clock pass the due moment."""
+    delay = (moment - datetime.now(UTC)).total_seconds() + 1
+    if delay > 0:
+        time.sleep(min(delay, 5))
+
+
+@dataclass(frozen=True)
+class CheckRun:
+    cron_id: int
+    cron_name: str
+    started_at: datetime
+    odoo_error: str  # Odoo's own text when the check failed, else ""
+
+
+def run_escalation_check(technical: OdooGateway) -> CheckRun:
+    """Run "Automation Rules: check and execute" now, as its "Run Manually" button does (ir.cron method_direct_trigger).
+
+    It runs every time-based automation rule of the database, as the scheduler would.
+    """
+    cron_id = technical.xmlid_to_res_id(ESCALATION_CRON_XMLID)
+    if cron_id is None:
+        raise ConfigurationError(
+            f"The scheduled action {ESCALATION_CRON_XMLID} is missing: is base_automation installed?"
+        )
+    name = str(technical.with_context(active_test=False).read_one("ir.cron", cron_id, ["name"])["name"])
+    started = datetime.now(UTC)
+    for attempt in range(10):
+        try:
+            answer = technical.call("ir.cron", "method_direct_trigger", [cron_id])
+            break
+        except OdooUserError:  # "already executing": the scheduler's own run; wait for it to finish
+            if attempt == 9:
+                raise
+            time.sleep(1)
+    error = ""
+    if isinstance(answer, dict) and answer.get("tag") == "display_exception":
+        data = (answer.get("params") or {}).get("data") or {}
+        error = str(data.get("message") or data.get("name") or answer)
+    return CheckRun(cron_id, name, started, error)
+
+
+# -- the ticket's chatter and priorities --------------------------------------------------------------
+
+
+def notes_since(gateway: OdooGateway, ticket_id: int, since: datetime) -> list[Row]:
+    """Internal notes and automatic messages posted on the ticket since `since`."""
+    return gateway.search_read(
+        "mail.message",
+        [
+            ("model", "=", "helpdesk.ticket"),
+            ("res_id", "=", ticket_id),
+            ("date", ">=", (since - timedelta(seconds=1)).strftime(ODOO_DATETIME)),
+            ("message_type", "in", ["comment", "notification", "auto_comment"]),
+        ],
+        ["body", "subtype_id", "author_id", "date", "message_type"],
+        order="id",
+    )
+
+
+def plain_text(body: str) -> str:
+    """A chatter message's HTML body as the words a person reads."""
+    return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", body or "")).split())
+
+
+def priority_labels(gateway: OdooGateway) -> dict[str, str]:
+    """The ticket priority selection as {key: label}, e.g. {'3': 'Very High'}."""
+    fields = gateway.call("helpdesk.ticket", "fields_get", allfields=["priority"], attributes=["selection"])
+    return {str(key): str(label) for key, label in fields["priority"]["selection"]}
+
+
+def resolve_ticket(gateway: OdooGateway, ticket_id: int, stage_id: int) -> None:
+    gateway.write("helpdesk.ticket", [ticket_id], {"stage_id": stage_id})
+
+
+def fmt(moment: datetime | None, zone: str = "UTC") -> str:
+    """A moment for people: in the calendar's time zone, with the weekday (SLAs are about working days)."""
+    if moment is None:
+        return "(none)"
+    try:
+        local = moment.astimezone(ZoneInfo(zone))
+    except ZoneInfoNotFoundError:
+        local = moment
+    return local.strftime("%a %Y-%m-%d %H:%M:%S %Z")

@@ -1,0 +1,373 @@
+"""Service desk: a ticket's SLA on the team's working calendar, its breach, escalation to tier 2, resolution.
+
+The site's escalation is its own automation rule, run by Odoo's scheduled check; the harness tests that
+rule and never creates or changes it. To see a breach without waiting for a real deadline, the technical
+user moves the run ticket's SLA deadline into the window the next check handles and runs the check the way
+its "Run Manually" button does. Nothing else is moved: not the clock, not the rule, not the calendar.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import timedelta
+
+import pytest
+from pytest_bdd import given, then, when
+
+from fixtures.actors import Cast
+from fixtures.factories.helpdesk_escalation import ServiceDeskTicketFactory
+from odoo_uat import reporting
+from odoo_uat.actors import Actor, expect
+from odoo_uat.cycles import helpdesk_escalation as hd
+from odoo_uat.errors import OdooError, RecordRef
+from odoo_uat.gateway import OdooGateway
+from odoo_uat.references import ResolvedSite
+from odoo_uat.run_id import tag
+
+_section = hd.section_of
+CONFIGURATION_READER = "(configuration, read by the technical user)"
+DEADLINE_TOLERANCE = timedelta(seconds=2)  # Odoo plans from the creation's microseconds and reports seconds
+
+
+def _ticket_record(actor: Actor, ticket: hd.TicketView) -> RecordRef:
+    return actor.record("helpdesk.ticket", ticket.id, f"{ticket.number} {ticket.name}")
+
+
+def _calendar(site: ResolvedSite, gateway: OdooGateway) -> hd.WorkingCalendar:
+    return hd.read_calendar(gateway, site.id("helpdesk_escalation.working_calendar"))
+
+
+@pytest.fixture
+def leftover_run_tickets_archived(site: ResolvedSite, uat_target: OdooGateway, run_id: str) -> Iterator[None]:
+    """Teardown: a scenario that stopped half-way leaves no open run ticket in the site's queues."""
+    yield
+    run_tag = tag(run_id, site.code, "TICKET")
+    try:
+        company = uat_target.for_company(site.company_id)
+        open_tickets = company.search("helpdesk.ticket", [("name", "=like", f"{run_tag}%"), ("closed", "=", False)])
+        if open_tickets:
+            company.write("helpdesk.ticket", open_tickets, {"active": False})
+    except OdooError as exc:
+        pytest.fail(f"Clean-up of the run's open tickets at {site.code} failed: {exc}", pytrace=False)
+
+
+@given(
+    "the site's service desk plans SLA deadlines on its expected working calendar",
+    target_fixture="helpdesk",
+)
+def service_desk_configured(site: ResolvedSite, uat_target: OdooGateway) -> hd.HelpdeskAdapter:
+    """Checks the helpdesk installed, the team's calendar and weekly hours, and the SLA policy's hours and target."""
+    section = _section(site)
+    installed = hd.installed_helpdesk(uat_target)
+    found_app = installed or "neither helpdesk_mgmt with helpdesk_mgmt_sla nor helpdesk"
+    expect(
+        installed == section.helpdesk_app,
+        f"The site runs the helpdesk its profile names ({section.helpdesk_app})",
+        site=site,
+        role=CONFIGURATION_READER,
+        found=f"installed: {found_app}",
+    )
+    helpdesk = hd.adapter_for(section.helpdesk_app)
+    if not helpdesk.verified_live:
+        reporting.attach_text("helpdesk adapter", f"{helpdesk.app}: adapter not verified against a live database")
+    team_id = site.id("helpdesk_escalation.service_desk_team")
+    team = helpdesk.team(uat_target, team_id)
+    team_record = uat_target.record(helpdesk.team_model, team_id, team.name)
+    calendar = _calendar(site, uat_target)
+    expect(
+        team.uses_sla and team.calendar_id == calendar.id,
+        f"The service desk {section.service_desk_team!r} uses SLA policies and plans them on the working "
+        f"calendar {section.working_calendar!r}",
+        site=site,
+        role=CONFIGURATION_READER,
+        found=f"SLA {'on' if team.uses_sla else 'off'}, working calendar #{team.calendar_id or '(none)'} "
+        f"(expected #{calendar.id})",
+        record=team_record,
+    )
+    weekly = calendar.weekly_hours()
+    expect(
+        abs(weekly - section.weekly_hours) < 0.01 and not calendar.flexible,
+        f"The working calendar {section.working_calendar!r} has {section.weekly_hours:g} fixed working hours a week",
+        site=site,
+        role=CONFIGURATION_READER,
+        found=f"{weekly:g} hours a week{' (flexible hours)' if calendar.flexible else ''}, time zone {calendar.tz}",
+        record=uat_target.record("resource.calendar", calendar.id, calendar.name),
+    )
+    policy = helpdesk.sla_policy(uat_target, site.id("helpdesk_escalation.sla_policy"), calendar.hours_per_day)
+    stage_id = site.id("helpdesk_escalation.resolution_stage")
+    problems = []
+    if abs(policy.hours - section.sla_hours) > 0.01:
+        problems.append(f"grants {policy.hours:g} working hours")
+    if policy.target_stage_id != stage_id:
+        problems.append(f"targets stage #{policy.target_stage_id or '(none)'}, not {section.resolution_stage!r}")
+    if policy.team_ids and team_id not in policy.team_ids:
+        problems.append(f"applies to teams {list(policy.team_ids)}, not #{team_id}")
+    expect(
+        not problems,
+        f"The SLA policy {section.sla_policy!r} gives the service desk's tickets {section.sla_hours:g} working "
+        f"hours to reach {section.resolution_stage!r}",
+        site=site,
+        role=CONFIGURATION_READER,
+        found="; ".join(problems),
+        record=uat_target.record(helpdesk.sla_model, policy.id, policy.name),
+    )
+    return helpdesk
+
+
+@given("the site's escalation rule for breached SLAs is active", target_fixture="escalation_rule")
+def escalation_rule_active(
+    site: ResolvedSite, uat_target: OdooGateway, helpdesk: hd.HelpdeskAdapter
+) -> hd.EscalationRule:
+    """Reads the site's automation rule: active, a time trigger on the SLA deadline, with actions."""
+    section = _section(site)
+    rule = hd.read_rule(uat_target, site.id("helpdesk_escalation.escalation.automation_rule"))
+    expect(
+        rule.active
+        and rule.model == helpdesk.sla_line_model
+        and rule.trigger == "on_time"
+        and rule.date_field == helpdesk.deadline_field
+        and rule.action_count > 0,
+        f"The automation rule {section.escalation.automation_rule!r} is active and acts when a ticket's SLA "
+        f"deadline ({helpdesk.sla_line_model}.{helpdesk.deadline_field}) has passed",
+        site=site,
+        role=CONFIGURATION_READER,
+        found=rule.describe(),
+        record=uat_target.record("base.automation", rule.id, rule.name),
+    )
+    expect(
+        not (rule.uses_calendar and rule.delay_unit == "day"),
+        "The escalation fires a fixed delay after the deadline (the harness cannot simulate a delay in working days)",
+        site=site,
+        role=CONFIGURATION_READER,
+        found=rule.describe(),
+        record=uat_target.record("base.automation", rule.id, rule.name),
+    )
+    return rule
+
+
+@when("the tier-1 agent raises a ticket at the site's service desk", target_fixture="ticket")
+def agent_raises_ticket(
+    site: ResolvedSite,
+    cast: Cast,
+    run_id: str,
+    helpdesk: hd.HelpdeskAdapter,
+    leftover_run_tickets_archived: None,
+) -> hd.TicketView:
+    section = _section(site)
+    agent = cast["helpdesk_agent"]
+    record = ServiceDeskTicketFactory.create(
+        actor=agent,
+        run_tag=tag(run_id, site.code, "TICKET"),
+        title=section.ticket_title,
+        **helpdesk.ticket_values(
+            site.id("helpdesk_escalation.service_desk_team"), site.company_id, site.id("roles.helpdesk_agent")
+        ),
+    )
+    with agent.doing("The tier-1 agent can open the ticket they raised", record=record):
+        return helpdesk.ticket(agent.gateway, record.id)
+
+
+@then(
+    "the ticket gets the site's SLA policy with a deadline on the team's working calendar",
+    target_fixture="sla_line",
+)
+def ticket_gets_sla(
+    site: ResolvedSite, cast: Cast, uat_target: OdooGateway, helpdesk: hd.HelpdeskAdapter, ticket: hd.TicketView
+) -> hd.SlaLine:
+    section = _section(site)
+    agent = cast["helpdesk_agent"]
+    record = _ticket_record(agent, ticket)
+    with agent.doing("The tier-1 agent can see the ticket's SLA", record=record):
+        lines = helpdesk.sla_lines(agent.gateway, ticket.id)
+    policy_id = site.id("helpdesk_escalation.sla_policy")
+    held = [line for line in lines if line.policy_id == policy_id]
+    agent.expect(
+        len(held) == 1,
+        f"A ticket raised at {section.service_desk_team!r} is held to the SLA policy {section.sla_policy!r}",
+        found="SLAs on the ticket: " + (", ".join(repr(line.policy_name) for line in lines) or "none"),
+        record=record,
+    )
+    line = held[0]
+    calendar = _calendar(site, uat_target)
+    planned = hd.plan_working_hours(calendar, ticket.create_date, section.sla_hours)
+    on_calendar = (
+        planned is not None and line.deadline is not None and abs(line.deadline - planned) <= DEADLINE_TOLERANCE
+    )
+    agent.expect(
+        on_calendar,
+        f"The SLA deadline is {section.sla_hours:g} working hours after the ticket was raised, counted on "
+        f"the calendar {section.working_calendar!r} (nights, weekends and public holidays excluded)",
+        found=f"raised {hd.fmt(ticket.create_date, calendar.tz)}, "
+        f"Odoo's deadline {hd.fmt(line.deadline, calendar.tz)}, calendar says {hd.fmt(planned, calendar.tz)}",
+        record=record,
+    )
+    reporting.attach_text(
+        "SLA deadline on the working calendar",
+        f"raised {hd.fmt(ticket.create_date, calendar.tz)}\ndeadline {hd.fmt(line.deadline, calendar.tz)}\n"
+        f"policy {line.policy_name} ({section.sla_hours:g} working hours, calendar {calendar.name})",
+    )
+    return line
+
+
+@then("the ticket's SLA is not breached yet")
+def sla_not_breached(cast: Cast, helpdesk: hd.HelpdeskAdapter, ticket: hd.TicketView, sla_line: hd.SlaLine) -> None:
+    agent = cast["helpdesk_agent"]
+    current = helpdesk.ticket(agent.gateway, ticket.id)
+    line = next(line for line in helpdesk.sla_lines(agent.gateway, ticket.id) if line.id == sla_line.id)
+    agent.expect(
+        not current.sla_breached and not line.breached,
+        "A ticket whose SLA deadline is still ahead is not reported as breached",
+        found=f"ticket breached={current.sla_breached}, SLA {line.policy_name!r} state {line.state!r} "
+        f"deadline {hd.fmt(line.deadline)}",
+        record=_ticket_record(agent, current),
+    )
+
+
+@when("the ticket's SLA deadline passes without a resolution", target_fixture="breach")
+def deadline_passes(
+    uat_target: OdooGateway,
+    helpdesk: hd.HelpdeskAdapter,
+    escalation_rule: hd.EscalationRule,
+    ticket: hd.TicketView,
+    sla_line: hd.SlaLine,
+) -> hd.SimulatedBreach:
+    """Simulated: the technical user moves this run ticket's SLA deadline into the past, where the next check looks."""
+    breach = hd.move_deadline_into_next_check(uat_target, helpdesk, sla_line, escalation_rule, ticket.create_date)
+    hd.wait_until_past(breach.due_at)
+    reporting.attach_text(
+        "simulated breach",
+        f"SLA line #{breach.line_id}: deadline {hd.fmt(breach.real_deadline)} (planned by Odoo) moved to "
+        f"{hd.fmt(breach.simulated_deadline)}; the rule's last check ran {hd.fmt(breach.window_start)}",
+    )
+    return breach
+
+
+@then("the ticket's SLA is reported as breached")
+def sla_reported_breached(
+    cast: Cast, helpdesk: hd.HelpdeskAdapter, ticket: hd.TicketView, breach: hd.SimulatedBreach
+) -> None:
+    agent = cast["helpdesk_agent"]
+    current = helpdesk.ticket(agent.gateway, ticket.id)
+    line = next(line for line in helpdesk.sla_lines(agent.gateway, ticket.id) if line.id == breach.line_id)
+    agent.expect(
+        current.sla_breached and line.breached,
+        "Once its SLA deadline has passed without a resolution, the ticket is reported as breached",
+        found=f"ticket breached={current.sla_breached}, SLA {line.policy_name!r} state {line.state!r} "
+        f"breached={line.breached}, deadline {hd.fmt(line.deadline)}",
+        record=_ticket_record(agent, current),
+    )
+
+
+@when("the site's scheduled escalation check runs", target_fixture="check_run")
+def escalation_check_runs(site: ResolvedSite, uat_target: OdooGateway) -> hd.CheckRun:
+    """Runs Odoo's scheduled action for time-based automation rules now, as its "Run Manually" button does."""
+    check = hd.run_escalation_check(uat_target)
+    expect(
+        not check.odoo_error,
+        f"The scheduled action {check.cron_name!r} runs the site's automation rules without error",
+        site=site,
+        role=CONFIGURATION_READER,
+        found="Odoo reported an error",
+        record=uat_target.record("ir.cron", check.cron_id, check.cron_name),
+        details={"Odoo said": check.odoo_error} if check.odoo_error else None,
+    )
+    return check
+
+
+@then("the ticket is escalated as the site configured it")
+def ticket_escalated(
+    site: ResolvedSite, cast: Cast, helpdesk: hd.HelpdeskAdapter, ticket: hd.TicketView, check_run: hd.CheckRun
+) -> None:
+    section = _section(site)
+    escalation = section.escalation
+    lead = cast["helpdesk_lead"]
+    record = _ticket_record(lead, ticket)
+    with lead.doing("The tier-2 lead can open the escalated ticket", record=record):
+        current = helpdesk.ticket(lead.gateway, ticket.id)
+        labels = hd.priority_labels(lead.gateway)
+        notes = hd.notes_since(lead.gateway, ticket.id, check_run.started_at)
+    expected, wrong = [], []
+    if escalation.team is not None:
+        expected.append(f"moved to {escalation.team!r}")
+        if current.team_id != site.id("helpdesk_escalation.escalation.team"):
+            wrong.append(f"team is {current.team_name or '(none)'!r}")
+    if escalation.user is not None:
+        expected.append(f"assigned to {escalation.user}")
+        if current.user_id != site.id("helpdesk_escalation.escalation.user"):
+            wrong.append(f"assigned to {current.user_name or '(nobody)'!r}")
+    expected.append(f"priority raised to {escalation.priority!r}")
+    if labels.get(current.priority) != escalation.priority:
+        wrong.append(f"priority is {labels.get(current.priority, current.priority)!r}")
+    expected.append(f"a note saying {escalation.note_contains!r}")
+    texts = [hd.plain_text(str(note["body"])) for note in notes]
+    if not any(escalation.note_contains.lower() in text.lower() for text in texts):
+        wrong.append(
+            "no such note in the chatter" + (f" (messages: {' | '.join(t for t in texts if t)})" if any(texts) else "")
+        )
+    lead.expect(
+        not wrong,
+        f"When a ticket's SLA is breached, the rule {escalation.automation_rule!r} escalates it: "
+        + ", ".join(expected),
+        found="; ".join(wrong),
+        record=record,
+    )
+
+
+@then("the tier-2 lead finds the escalated ticket in their open queue")
+def lead_finds_ticket(site: ResolvedSite, cast: Cast, ticket: hd.TicketView) -> None:
+    escalation = _section(site).escalation
+    lead = cast["helpdesk_lead"]
+    domain: list[tuple[str, str, object]] = [("closed", "=", False)]
+    if escalation.team is not None:
+        domain.append(("team_id", "=", site.id("helpdesk_escalation.escalation.team")))
+    if escalation.user is not None:
+        domain.append(("user_id", "=", site.id("helpdesk_escalation.escalation.user")))
+    with lead.doing("The tier-2 lead can list the open tickets of their queue"):
+        queue = lead.gateway.search("helpdesk.ticket", domain)
+    lead.expect(
+        ticket.id in queue,
+        "The escalated ticket is in the tier-2 lead's open queue ("
+        + ", ".join(
+            filter(None, [escalation.team and f"team {escalation.team}", escalation.user and f"user {escalation.user}"])
+        )
+        + ")",
+        found=f"{len(queue)} open ticket(s) in that queue, not this one",
+        record=_ticket_record(lead, ticket),
+    )
+
+
+@when("the tier-2 lead resolves the ticket")
+def lead_resolves(site: ResolvedSite, cast: Cast, ticket: hd.TicketView) -> None:
+    section = _section(site)
+    lead = cast["helpdesk_lead"]
+    with lead.doing(
+        f"The tier-2 lead can move the ticket to {section.resolution_stage!r}", record=_ticket_record(lead, ticket)
+    ):
+        hd.resolve_ticket(lead.gateway, ticket.id, site.id("helpdesk_escalation.resolution_stage"))
+
+
+@then("the ticket is closed and its SLA breach stays on record")
+def breach_stays_on_record(
+    site: ResolvedSite, cast: Cast, helpdesk: hd.HelpdeskAdapter, ticket: hd.TicketView, breach: hd.SimulatedBreach
+) -> None:
+    section = _section(site)
+    lead = cast["helpdesk_lead"]
+    current = helpdesk.ticket(lead.gateway, ticket.id)
+    record = _ticket_record(lead, current)
+    lead.expect(
+        current.closed,
+        f"A ticket moved to {section.resolution_stage!r} is closed",
+        found=f"stage {current.stage_name!r}, closed={current.closed}",
+        record=record,
+    )
+    line = next(line for line in helpdesk.sla_lines(lead.gateway, ticket.id) if line.id == breach.line_id)
+    lead.expect(
+        line.state in helpdesk.failed_states
+        and line.breached
+        and current.sla_breached
+        and line.deadline == breach.simulated_deadline.replace(microsecond=0),
+        "After resolution the ticket's SLA stays recorded as breached, with the deadline it missed",
+        found=f"SLA {line.policy_name!r} state {line.state!r} (breached={line.breached}), ticket breached="
+        f"{current.sla_breached}, deadline {hd.fmt(line.deadline)} (missed {hd.fmt(breach.simulated_deadline)})",
+        record=record,
+    )
