@@ -13,7 +13,9 @@ from enum import IntEnum
 class ExitCode(IntEnum):
     OK = 0
     SCENARIOS_FAILED = 1  # pytest's own code: at least one business expectation broke
-    USAGE = 2  # click's code for a malformed command line
+    USAGE = 2  # click's code for a malformed command line; pytest's for an interrupted run
+    PYTEST_INTERNAL_ERROR = 3  # pytest's own code, passed through by `uat run`
+    PYTEST_USAGE = 4  # pytest's own code: the pytest arguments after `--` are wrong
     NO_SCENARIOS = 5  # pytest's own code: nothing was selected
     CONFIGURATION = 10  # target settings missing or malformed (ODOO_URL, environments file)
     PROFILE = 11  # a site profile is broken: YAML, schema, or a reference that does not resolve

@@ -131,6 +131,8 @@ def _problem(error: Any) -> str:
         return "is required but missing"
     if kind == "extra_forbidden":
         return "is not a known key (a typo?)"
+    if kind == "value_error":  # our own validators' messages already say what was wrong
+        return str(error.get("ctx", {}).get("error", error["msg"]))
     return f"{error.get('msg', 'invalid')} (got {error.get('input')!r})" if "input" in error else error["msg"]
 
 

@@ -1,0 +1,141 @@
+"""`uat doctor` against the fake Odoo: every problem is named, with its own exit code, and nothing is written."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner, Result
+
+from odoo_uat.cli import main
+from odoo_uat.errors import ExitCode
+from tests.fake_odoo import FakeOdoo
+from tests.support import CLINIC_PROFILE, free_port, target_env
+
+
+def doctor(env: dict[str, str], sites_dir: Path, *args: str) -> Result:
+    return CliRunner().invoke(main, ["doctor", "--sites-dir", str(sites_dir), *args], env=env)
+
+
+def check_line(output: str, check: str) -> str:
+    """The table row of one check."""
+    return next(line for line in output.splitlines() if line.split()[1:2] == check.split()[:1])
+
+
+def test_ready_target_passes_every_check(fake_odoo: FakeOdoo, sites_dir: Path, reports_dir: Path) -> None:
+    result = doctor(target_env(fake_odoo, reports_dir), sites_dir)
+
+    assert result.exit_code == ExitCode.OK, result.output
+    assert f"database {fake_odoo.database}, Odoo 19.0, as admin over jsonrpc" in result.output
+    assert "8 references resolve" in result.output
+    assert "nsc.requester logs in" in result.output
+    assert result.output.rstrip().endswith("checks: 11 ok, 0 with a problem")
+    assert fake_odoo.writes() == []
+
+
+def test_unknown_warehouse_names_file_key_value_and_candidates(
+    fake_odoo: FakeOdoo, sites_dir: Path, reports_dir: Path
+) -> None:
+    profile = sites_dir / "clinic.yaml"
+    profile.write_text(CLINIC_PROFILE.format(warehouse="NSX"), encoding="utf-8")
+
+    result = doctor(target_env(fake_odoo, reports_dir), sites_dir)
+
+    assert result.exit_code == ExitCode.PROFILE, result.output
+    failed = [line for line in result.output.splitlines() if line.startswith("FAIL")]
+    assert len(failed) == 1
+    assert failed[0].split()[1:4] == ["profile", "references", "CLINIC"]
+    assert failed[0].endswith(f"{profile}: warehouse: no stock.warehouse has code = 'NSX'; candidates: 'WH', 'NSC'")
+    assert "checks: 10 ok, 1 with a problem" in result.output
+    assert fake_odoo.writes() == []
+
+
+def test_unmarked_database_is_refused(fake_odoo: FakeOdoo, sites_dir: Path, reports_dir: Path) -> None:
+    fake_odoo.set_marker(None)
+
+    result = doctor(target_env(fake_odoo, reports_dir), sites_dir)
+
+    assert result.exit_code == ExitCode.NOT_A_UAT_TARGET, result.output
+    assert f"Database '{fake_odoo.database}' is not marked as a UAT target" in check_line(result.output, "UAT marker")
+    assert fake_odoo.writes() == []
+
+
+def test_marker_of_another_database_is_refused(fake_odoo: FakeOdoo, sites_dir: Path, reports_dir: Path) -> None:
+    fake_odoo.set_marker("production")
+
+    result = doctor(target_env(fake_odoo, reports_dir), sites_dir)
+
+    assert result.exit_code == ExitCode.NOT_A_UAT_TARGET, result.output
+    assert "carries the UAT marker of 'production': it is a copy or was renamed" in result.output
+
+
+def test_missing_module_has_its_own_exit_code(fake_odoo: FakeOdoo, sites_dir: Path, reports_dir: Path) -> None:
+    next(row for row in fake_odoo.rows("ir.module.module") if row["name"] == "product_expiry")["state"] = "uninstalled"
+
+    result = doctor(target_env(fake_odoo, reports_dir), sites_dir)
+
+    assert result.exit_code == ExitCode.MISSING_MODULE, result.output
+    assert [line.split() for line in result.output.splitlines() if line.startswith("FAIL")] == [
+        ["FAIL", "module", "product_expiry", "not", "installed"]
+    ]
+
+
+def test_role_that_cannot_log_in_is_named(fake_odoo: FakeOdoo, sites_dir: Path, reports_dir: Path) -> None:
+    env = {**target_env(fake_odoo, reports_dir), "UAT_ROLE_PASSWORD": "stale-password"}
+
+    result = doctor(env, sites_dir)
+
+    assert result.exit_code == ExitCode.AUTHENTICATION, result.output
+    failed = [line for line in result.output.splitlines() if line.startswith("FAIL")]
+    assert [line.split()[1:5] for line in failed] == [
+        ["role", "login", "CLINIC", "approver"],
+        ["role", "login", "CLINIC", "requester"],
+    ]
+    assert "refused the login 'nsc.requester'" in failed[1]
+    assert "stale-password" not in result.output
+
+
+def test_odoo_down_exits_unreachable(fake_odoo: FakeOdoo, sites_dir: Path, reports_dir: Path) -> None:
+    url = f"http://127.0.0.1:{free_port()}"
+
+    result = doctor(target_env(fake_odoo, reports_dir, url=url), sites_dir)
+
+    assert result.exit_code == ExitCode.UNREACHABLE, result.output
+    assert f"Odoo at {url} does not answer" in check_line(result.output, "connect")
+    assert "checks: 0 ok, 1 with a problem" in result.output
+
+
+def test_wrong_password_exits_authentication(fake_odoo: FakeOdoo, sites_dir: Path, reports_dir: Path) -> None:
+    result = doctor(target_env(fake_odoo, reports_dir, password="letmein"), sites_dir)
+
+    assert result.exit_code == ExitCode.AUTHENTICATION, result.output
+    assert f"refused the login 'admin' on database '{fake_odoo.database}'" in result.output
+    assert "letmein" not in result.output
+
+
+@pytest.mark.parametrize("missing", ["ODOO_URL", "ODOO_DB", "ODOO_PASSWORD"])
+def test_missing_target_setting_exits_configuration(
+    missing: str, fake_odoo: FakeOdoo, sites_dir: Path, reports_dir: Path
+) -> None:
+    env = {name: value for name, value in target_env(fake_odoo, reports_dir).items() if name != missing}
+
+    result = doctor(env, sites_dir)
+
+    assert result.exit_code == ExitCode.CONFIGURATION, result.output
+    assert result.stderr.startswith("uat: ConfigurationError: The target Odoo is not configured: set " + missing)
+    assert fake_odoo.calls == []
+
+
+def test_url_without_scheme_exits_configuration(fake_odoo: FakeOdoo, sites_dir: Path, reports_dir: Path) -> None:
+    result = doctor(target_env(fake_odoo, reports_dir, url="odoo.example.org:8069"), sites_dir)
+
+    assert result.exit_code == ExitCode.CONFIGURATION
+    assert "ODOO_URL must start with http:// or https://, got 'odoo.example.org:8069'" in result.stderr
+
+
+def test_unknown_site_exits_unknown_site(fake_odoo: FakeOdoo, sites_dir: Path, reports_dir: Path) -> None:
+    result = doctor(target_env(fake_odoo, reports_dir), sites_dir, "--site", "WARD9")
+
+    assert result.exit_code == ExitCode.UNKNOWN_SITE
+    assert result.stderr == "uat: UnknownSiteError: Unknown site(s) WARD9; the profiles define CLINIC\n"
+    assert fake_odoo.calls == []

@@ -1,0 +1,163 @@
+"""What leaves a run: no secrets, business failures a signer can read, readiness by site and cycle."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+import pytest
+
+from odoo_uat.actors import Actor, expect
+from odoo_uat.config import DEFAULT_SITES_DIR, Secret, TargetSettings
+from odoo_uat.cycles import CYCLE_NAMES
+from odoo_uat.errors import BusinessExpectationFailed, ExitCode, OdooUserError, RecordRef
+from odoo_uat.gateway import OdooGateway, SessionPool
+from odoo_uat.profiles import load_profile
+from odoo_uat.references import ResolvedSite
+from odoo_uat.reporting import Readiness, _RedactingFilter, redact
+from tests.test_gateway import RecordingTransport
+
+ROLE_SECRET = "Uat-Role-2026!"
+API_KEY = "0123456789abcdef0123456789abcdef"
+
+
+@pytest.fixture
+def secrets_in_env(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("UAT_ROLE_PASSWORD", ROLE_SECRET)
+    monkeypatch.setenv("ODOO_API_KEY", API_KEY)
+    monkeypatch.setenv("ODOO_PASSWORD", "admin-pw")
+    monkeypatch.setenv("ODOO_DB", "uat_main")  # not a secret: its value must survive
+
+
+@pytest.mark.usefixtures("secrets_in_env")
+@pytest.mark.parametrize(
+    ("text", "redacted"),
+    [
+        (f"login nsc.requester with {ROLE_SECRET}", "login nsc.requester with ********"),
+        (f"key={API_KEY} on uat_main", "key=******** on uat_main"),
+        ("Cookie: session_id=5f1c0ffee; frontend_lang=en_US", "Cookie: session_id=********; frontend_lang=en_US"),
+        ("Authorization: bearer tok3n-value", "Authorization: bearer ********"),
+        ("AUTHORIZATION: Bearer other-token", "AUTHORIZATION: Bearer ********"),
+        ('{"login": "admin", "password": "hunter22"}', '{"login": "admin", "password": "********"}'),
+        ("database uat_main, admin-pw rejected", "database uat_main, ******** rejected"),
+    ],
+)
+def test_redact_removes_secrets_and_keeps_the_rest(text: str, redacted: str) -> None:
+    assert redact(text) == redacted
+
+
+def test_redacting_log_filter_rewrites_the_formatted_message(secrets_in_env: None) -> None:
+    record = logging.LogRecord("odoorpc", logging.DEBUG, __file__, 1, "sent %s to %s", (ROLE_SECRET, "uat_main"), None)
+
+    assert _RedactingFilter().filter(record)
+    assert record.getMessage() == "sent ******** to uat_main"
+
+
+def failure() -> BusinessExpectationFailed:
+    return BusinessExpectationFailed(
+        expectation="Purchases above 5,000.00 need a purchase manager's approval",
+        site="CLINIC (Northside Clinic; company Harbour Health Group; warehouse NSC)",
+        role="requester (nsc.requester)",
+        found="state 'purchase' right after confirmation",
+        record=RecordRef("purchase.order", 17, "P00017", "https://uat.example.org/odoo/purchase.order/17"),
+        odoo_message="",
+        details={"amount_total": "6,210.00"},
+    )
+
+
+def test_business_failure_names_expectation_site_role_record_and_what_was_found() -> None:
+    error = failure()
+
+    assert str(error).splitlines() == [
+        "Business expectation broken: Purchases above 5,000.00 need a purchase manager's approval",
+        "  site:      CLINIC (Northside Clinic; company Harbour Health Group; warehouse NSC)",
+        "  role:      requester (nsc.requester)",
+        "  record:    purchase.order #17 'P00017' <https://uat.example.org/odoo/purchase.order/17>",
+        "  found:     state 'purchase' right after confirmation",
+        "  Odoo said: (no error from Odoo)",
+        "  amount_total: 6,210.00",
+    ]
+    assert isinstance(error, AssertionError)  # pytest reports it as a failure, not an error
+    assert error.exit_code == ExitCode.SCENARIOS_FAILED
+
+
+@pytest.fixture
+def clinic() -> ResolvedSite:
+    loaded = load_profile(DEFAULT_SITES_DIR / "clinic.yaml")
+    return ResolvedSite(loaded, company_id=1, company_name="Harbour Health Group", warehouse_id=3)
+
+
+@pytest.fixture
+def requester(clinic: ResolvedSite) -> Actor:
+    settings = TargetSettings(url="https://uat.example.org/", database="uat", user="admin", password=Secret("x"))
+    gateway = OdooGateway(
+        RecordingTransport("nsc.requester"),
+        login="nsc.requester",
+        base_url=settings.base_url,
+        counter=SessionPool(settings).counter,
+    )
+    return Actor(role="requester", site=clinic, gateway=gateway)
+
+
+def test_odoo_refusal_inside_doing_becomes_a_business_failure_with_odoo_words(requester: Actor) -> None:
+    order = requester.record("purchase.order", 17, "P00017")
+
+    with (
+        pytest.raises(BusinessExpectationFailed) as broken,
+        requester.doing("The requester confirms the RFQ", record=order),
+    ):
+        raise OdooUserError(
+            "The vendor MedSupply Partners is blocked.", model="purchase.order", method="button_confirm"
+        )
+
+    error = broken.value
+    assert error.expectation == "The requester confirms the RFQ"
+    assert error.site == "CLINIC (Northside Clinic; company Harbour Health Group; warehouse NSC)"
+    assert error.role == "requester (nsc.requester)"
+    assert error.found == "Odoo refused purchase.order.button_confirm"
+    assert error.odoo_message == "The vendor MedSupply Partners is blocked."
+    assert "<https://uat.example.org/odoo/purchase.order/17>" in str(error)
+    assert isinstance(error.__cause__, OdooUserError)
+
+
+def test_expect_raises_only_when_the_expectation_breaks(requester: Actor, clinic: ResolvedSite) -> None:
+    requester.expect(True, "The order waits for approval", found="state 'to approve'")
+
+    with pytest.raises(BusinessExpectationFailed) as broken:
+        expect(False, "The order waits for approval", site=clinic, role="approver", found="state 'draft'")
+
+    assert broken.value.record is None
+    assert "  record:    (none created yet)" in str(broken.value)
+    assert "  found:     state 'draft'" in str(broken.value)
+
+
+def test_readiness_verdicts_by_site_and_cycle() -> None:
+    readiness = Readiness(run_id="UAT-20261129-013000-ab12")
+    readiness.add("CLINIC", "requisition_to_receipt", "passed")
+    readiness.add("CLINIC", "preventive_maintenance", "passed")
+    readiness.add("HOSP", "requisition_to_receipt", "passed")
+    readiness.add("HOSP", "requisition_to_receipt", "failed")
+    readiness.add("LAB", "requisition_to_receipt", "error")
+
+    assert readiness.verdict("CLINIC", "requisition_to_receipt") == "passed"
+    assert readiness.verdict("CLINIC", "month_end_close") == "not run"
+    assert readiness.verdict("HOSP", "requisition_to_receipt") == "FAILED"
+    assert readiness.verdict("LAB", "requisition_to_receipt") == "ERROR"
+    lines = readiness.as_markdown().splitlines()
+    assert lines[0] == "# UAT readiness by site, run UAT-20261129-013000-ab12"
+    assert lines[2] == "| Site | " + " | ".join(CYCLE_NAMES) + " | Ready |"
+    by_site = {line.split(" | ")[0].removeprefix("| "): line for line in lines[4:]}
+    assert by_site["CLINIC"].endswith("| yes |")
+    assert by_site["HOSP"].endswith("| no |")
+    assert by_site["LAB"].endswith("| no |")
+    assert readiness.as_json()["sites"]["HOSP"]["requisition_to_receipt"] == "FAILED"
+
+
+def test_no_readiness_file_when_no_scenario_ran(pytester: pytest.Pytester, tmp_path: Path) -> None:
+    pytester.makeconftest('pytest_plugins = ["fixtures.options", "odoo_uat.reporting"]\n')
+    pytester.makepyfile(test_unit="def test_unit() -> None:\n    assert True\n")
+
+    result = pytester.runpytest("--uat-report-dir", str(tmp_path / "run"))
+
+    result.assert_outcomes(passed=1)
+    assert not (tmp_path / "run").exists()
