@@ -138,12 +138,14 @@ def resolve_site(gateway: OdooGateway, loaded: LoadedProfile, cycles: Collection
             )
         except ProfileError as exc:
             problems.append(exc)
+    # Some natural keys are per company (an account's code in Odoo 19): look them up as the site's company.
+    site_gateway = gateway.for_company(company_id)
     for name, section in profile.cycle_sections().items():
         if cycles is not None and name not in cycles:
             continue
         for reference in section.references(scope):
             try:
-                resolved.ids[reference.key] = resolve_reference(gateway, path, reference, scope)
+                resolved.ids[reference.key] = resolve_reference(site_gateway, path, reference, scope)
             except ProfileError as exc:
                 problems.append(exc)
     if problems:

@@ -19,6 +19,7 @@ class Section:
     fields: tuple[str, ...]
     key: str  # a field that names the record for a person reading the diff
     domain: tuple[Any, ...] = ()
+    per_company: bool = False  # company-dependent fields (valuation, cost): read once per company
 
 
 SECTIONS = (
@@ -101,8 +102,15 @@ SECTIONS = (
     Section("product.removal", ("name", "method"), "name"),
     Section(
         "product.category",
-        ("complete_name", "property_cost_method", "property_valuation", "removal_strategy_id"),
+        (
+            "complete_name",
+            "property_cost_method",
+            "property_valuation",
+            "property_stock_valuation_account_id",
+            "removal_strategy_id",
+        ),
         "complete_name",
+        per_company=True,
     ),
     Section(
         "product.template",
@@ -121,6 +129,7 @@ SECTIONS = (
             "seller_ids",
         ),
         "default_code",
+        per_company=True,
     ),
     Section(
         "product.supplierinfo", ("partner_id", "product_tmpl_id", "price", "min_qty", "company_id"), "display_name"
@@ -202,6 +211,7 @@ SECTIONS = (
 
 def take_snapshot(gateway: OdooGateway) -> dict[str, Any]:
     everything = gateway.across_companies().with_context(active_test=False)
+    companies = everything.search("res.company", [])
     snapshot: dict[str, Any] = {}
     for section in SECTIONS:
         try:
@@ -210,8 +220,16 @@ def take_snapshot(gateway: OdooGateway) -> dict[str, Any]:
             snapshot[section.model] = "(model not installed)"
             continue
         fields = [name for name in section.fields if name in available]
-        rows = everything.search_read(section.model, list(section.domain), fields, order="id")
-        snapshot[section.model] = {str(row["id"]): {name: row.get(name) for name in fields} for row in rows}
+        views = (
+            [(f"@{cid}", everything.for_company(cid)) for cid in companies]
+            if section.per_company
+            else [("", everything)]
+        )
+        snapshot[section.model] = {
+            f"{row['id']}{suffix}": {name: row.get(name) for name in fields}
+            for suffix, view in views
+            for row in view.search_read(section.model, list(section.domain), fields, order="id")
+        }
     return snapshot
 
 
@@ -223,7 +241,7 @@ def compare(before: dict[str, Any], after: dict[str, Any]) -> list[str]:
             if old != new:
                 differences.append(f"{model}: {old!r} -> {new!r}")
             continue
-        for record_id in sorted(set(old) | set(new), key=int):
+        for record_id in sorted(set(old) | set(new)):
             if record_id not in old:
                 differences.append(f"{model} #{record_id} added: {new[record_id]}")
             elif record_id not in new:
