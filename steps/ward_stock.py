@@ -16,7 +16,7 @@ from odoo_uat.actors import Actor
 from odoo_uat.cycles import transfer_to_consumption as t2c
 from odoo_uat.errors import RecordRef
 from odoo_uat.gateway import OdooGateway
-from odoo_uat.references import ResolvedSite, Scope, resolve_reference
+from odoo_uat.references import ResolvedSite
 from odoo_uat.run_id import tag
 
 KEY = t2c.SECTION
@@ -341,13 +341,9 @@ def consumption_moved_stock(
 
 
 def _accounts(site: ResolvedSite, gateway: OdooGateway) -> tuple[str, str]:
-    """The profile's accounts as 'code name' in the site's company; a code that is not there is a profile error."""
-    policy = t2c.section_of(site)
-    scope = Scope(company_id=site.company_id, warehouse_id=site.warehouse_id)
-    path = str(site.loaded.path)
-    expense, valuation = (
-        resolve_reference(gateway, path, reference, scope) for reference in policy.account_references(scope)
-    )
+    """The profile's accounts as 'code name' in the site's company (resolved with the site's references)."""
+    expense = site.id(f"{t2c.SECTION}.expense_account")
+    valuation = site.id(f"{t2c.SECTION}.stock_valuation_account")
     return t2c.account_code(gateway, expense), t2c.account_code(gateway, valuation)
 
 

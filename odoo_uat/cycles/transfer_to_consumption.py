@@ -136,11 +136,12 @@ class TransferToConsumptionProfile(CycleProfile):
                 company_field=None,
                 archivable=False,
             ),
+            *self.account_references(scope),
         ]
 
     def account_references(self, scope: Scope) -> list[Reference]:
-        """The accounts, by code. An account's code is kept per company, so these resolve only with the
-        site's company active; `resolve_site` resolves without one, hence they are not in `references()`."""
+        """The accounts, by code. An account's code is kept per company (Odoo 19), so these resolve with the
+        site's company active, as `resolve_site` does for every section."""
         key = SECTION
         of_company = (("company_ids", "in", [scope.company_id]),)
         return [
