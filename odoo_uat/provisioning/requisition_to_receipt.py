@@ -56,8 +56,15 @@ def provision(builder: Builder, sites: list[LoadedProfile]) -> Iterator[str]:
         template_id = builder.ensure("product.template", [("default_code", "=", section.product)], template_values)
         builder.ensure(
             "product.supplierinfo",
-            [("product_tmpl_id", "=", template_id), ("partner_id", "=", supplier_id)],
-            {"product_tmpl_id": template_id, "partner_id": supplier_id, "price": section.unit_price},
+            [("product_tmpl_id", "=", template_id), ("partner_id", "=", supplier_id), ("company_id", "=", company_id)],
+            # The price list line belongs to the site's company: confirming an order whose vendor is not among
+            # the company's vendors of the product makes Odoo add one, which would change configuration.
+            {
+                "product_tmpl_id": template_id,
+                "partner_id": supplier_id,
+                "price": section.unit_price,
+                "company_id": company_id,
+            },
         )
         warehouse_id = company.search(
             "stock.warehouse", [("code", "=", item.profile.warehouse), ("company_id", "=", company_id)], limit=1

@@ -1,0 +1,101 @@
+"""Reference configuration for the month-end close: a perpetually valued supply, and who may lock a period.
+
+- A product category valued perpetually at standard cost, in every company of a site with the section
+  (Odoo keeps a category's valuation per company), and the profile's supply in it at the profile's cost.
+- The profile's supplier.
+- The accountant may edit the company record: Odoo 19 Community has no lock-date screen, so the Global
+  Lock Date is set on the company, which needs Administration "Access Rights" (base.group_erp_manager).
+The journal and the accounts the profile names come with the company's chart of accounts; they are
+checked, not created.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from odoo_uat.cycles.month_end_close import MonthEndCloseProfile, account_in_company
+from odoo_uat.errors import ConfigurationError
+from odoo_uat.profiles import LoadedProfile
+from odoo_uat.provisioning.builder import Builder
+
+PERPETUAL_CATEGORY = "Medical Supplies (perpetual valuation)"
+LOCKING_GROUP = "base.group_erp_manager"  # may write res.company, where Odoo 19 Community keeps lock dates
+
+# Names of the bundled example supplies; any other internal reference is provisioned under its own code.
+SUPPLY_NAMES = {
+    "MS-NACL-10": "Sodium chloride 0.9 %, 10 ml ampoule",
+    "LAB-PBS-500": "Phosphate-buffered saline, 500 ml",
+}
+
+
+def provision(builder: Builder, sites: list[LoadedProfile]) -> Iterator[str]:
+    gateway = builder.gateway
+    locking_group = builder.ref(LOCKING_GROUP)
+    for item in sites:
+        section = item.profile.month_end_close
+        if section is None:
+            continue
+        found = gateway.search("res.company", [("name", "=", item.profile.company)], limit=1)
+        if not found:
+            raise ConfigurationError(f"company {item.profile.company!r} is missing; core provisioning runs first")
+        company_id = found[0]
+        company = gateway.for_company(company_id)
+        _check_chart(builder, item, section, company_id)
+        receipt = section.valued_receipt
+        builder.ensure(
+            "res.partner",
+            [("name", "=", receipt.supplier)],
+            {"name": receipt.supplier, "is_company": True, "supplier_rank": 1},
+        )
+        category_id = builder.ensure(
+            "product.category", [("name", "=", PERPETUAL_CATEGORY)], {"name": PERPETUAL_CATEGORY}
+        )
+        # company-dependent: written with the site's company active
+        builder.ensure(
+            "product.category",
+            [("id", "=", category_id)],
+            {"property_valuation": "real_time", "property_cost_method": "standard"},
+            gateway=company,
+        )
+        template_id = builder.ensure(
+            "product.template",
+            [("default_code", "=", receipt.product)],
+            {
+                "name": SUPPLY_NAMES.get(receipt.product, receipt.product),
+                "default_code": receipt.product,
+                "type": "consu",
+                "is_storable": True,
+                "categ_id": category_id,
+                "purchase_ok": True,
+            },
+        )
+        builder.ensure(
+            "product.template", [("id", "=", template_id)], {"standard_price": receipt.unit_cost}, gateway=company
+        )
+        accountant = item.profile.role("accountant").login
+        users = gateway.search("res.users", [("login", "=", accountant)], limit=1)
+        if users:
+            gateway.write("res.users", users, {"group_ids": [(4, locking_group)]})
+        yield (
+            f"{item.profile.code}: {receipt.product} valued perpetually at {receipt.unit_cost:,.2f} in "
+            f"{item.profile.company}; {accountant} may set the period lock"
+        )
+
+
+def _check_chart(builder: Builder, item: LoadedProfile, section: MonthEndCloseProfile, company_id: int) -> None:
+    company = builder.gateway.for_company(company_id)
+    codes = {
+        "month_end_close.entries.debit_account": section.entries.debit_account,
+        "month_end_close.entries.credit_account": section.entries.credit_account,
+        "month_end_close.stock_valuation_account": section.stock_valuation_account,
+    }
+    missing = [
+        f"{key} {code!r}" for key, code in codes.items() if account_in_company(company, company_id, code) is None
+    ]
+    if not company.search("account.journal", [("code", "=", section.journal), ("company_id", "=", company_id)]):
+        missing.append(f"month_end_close.journal {section.journal!r}")
+    if missing:
+        raise ConfigurationError(
+            f"{item.path}: {item.profile.company}'s chart of accounts lacks {', '.join(missing)}; "
+            "provisioning does not invent accounts or journals"
+        )
