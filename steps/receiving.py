@@ -7,6 +7,7 @@ import math
 from pytest_bdd import then, when
 
 from fixtures.actors import Cast
+from odoo_uat.cycles import receiving
 from odoo_uat.cycles import requisition_to_receipt as r2r
 from odoo_uat.gateway import OdooGateway, many2one_id
 from odoo_uat.references import ResolvedSite
@@ -42,7 +43,7 @@ def storekeeper_receives(site: ResolvedSite, cast: Cast, requisition: r2r.Purcha
         f"The storekeeper can record {len(lots)} supplier lots with expiry dates and validate the receipt",
         record=record,
     ):
-        r2r.record_lots_on_receipt(gateway, picking["id"], product_id, lots)
+        receiving.record_lots_on_receipt(gateway, picking["id"], product_id, lots)
         answer = r2r.validate_receipt(gateway, picking["id"], keep_backorder=policy.short_shipment.backorder)
     return r2r.Receipt(
         picking_id=picking["id"],

@@ -13,6 +13,7 @@ from fixtures.factories.transfer_to_consumption import (
     WardTransferFactory,
 )
 from odoo_uat.actors import Actor
+from odoo_uat.cycles import receiving
 from odoo_uat.cycles import transfer_to_consumption as t2c
 from odoo_uat.errors import RecordRef
 from odoo_uat.gateway import OdooGateway
@@ -52,7 +53,7 @@ def _picking(actor: Actor, movement: t2c.Movement) -> RecordRef:
     "the storekeeper has received supplier lots with different expiry dates into the site's store",
     target_fixture="store_delivery",
 )
-def storekeeper_receives_lots(site: ResolvedSite, cast: Cast, run_id: str) -> list[t2c.SupplierLot]:
+def storekeeper_receives_lots(site: ResolvedSite, cast: Cast, run_id: str) -> list[receiving.SupplierLot]:
     """The supplier's delivery, lots listed longest-dated first, received as the storekeeper (simulated)."""
     policy = t2c.section_of(site)
     storekeeper = cast["storekeeper"]
@@ -77,7 +78,7 @@ def storekeeper_receives_lots(site: ResolvedSite, cast: Cast, run_id: str) -> li
         record=record,
     ):
         gateway.call("stock.picking", "action_confirm", [record.id])
-        t2c.record_lots(gateway, record.id, product_id, lots)
+        receiving.record_lots_on_receipt(gateway, record.id, product_id, lots)
         answer = t2c.validate(gateway, record.id)
     on_hand = t2c.lots_at(gateway, product_id, store_id, [lot.name for lot in lots])
     short = [

@@ -9,12 +9,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import Any
 
 from pydantic import Field
 
+from odoo_uat.cycles.receiving import SupplierLot
 from odoo_uat.errors import ConfigurationError
-from odoo_uat.gateway import OdooGateway, Row, many2one_id
+from odoo_uat.gateway import OdooGateway, Row
 from odoo_uat.references import Reference, ResolvedSite, Scope
 from odoo_uat.schema import CycleProfile, Strict
 
@@ -87,13 +87,6 @@ class PurchaseOrder:
 
 
 @dataclass(frozen=True)
-class SupplierLot:
-    name: str
-    quantity: float
-    expiration: date
-
-
-@dataclass(frozen=True)
 class Receipt:
     picking_id: int
     picking_name: str
@@ -141,36 +134,6 @@ def plan_supplier_lots(lot_prefix: str, quantity: float, lots: int, shelf_life_d
         )
         for index in range(lots)
     ]
-
-
-def record_lots_on_receipt(gateway: OdooGateway, picking_id: int, product_id: int, lots: list[SupplierLot]) -> None:
-    """What the storekeeper types on the receipt: one line per supplier lot, with its expiry date, picked."""
-    picking = gateway.read_one("stock.picking", picking_id, ["move_ids", "location_id", "location_dest_id"])
-    moves = gateway.search_read(
-        "stock.move",
-        [("id", "in", picking["move_ids"]), ("product_id", "=", product_id)],
-        ["product_uom", "location_id", "location_dest_id", "move_line_ids"],
-    )
-    move = moves[0]
-    commands: list[Any] = [(2, line_id) for line_id in move["move_line_ids"]]
-    commands += [
-        (
-            0,
-            0,
-            {
-                "product_id": product_id,
-                "product_uom_id": many2one_id(move["product_uom"]),
-                "location_id": many2one_id(move["location_id"]),
-                "location_dest_id": many2one_id(move["location_dest_id"]),
-                "lot_name": lot.name,
-                "expiration_date": f"{lot.expiration.isoformat()} 00:00:00",
-                "quantity": lot.quantity,
-                "picked": True,
-            },
-        )
-        for lot in lots
-    ]
-    gateway.write("stock.move", [move["id"]], {"move_line_ids": commands, "picked": True})
 
 
 def validate_receipt(gateway: OdooGateway, picking_id: int, keep_backorder: bool) -> str:

@@ -18,6 +18,7 @@ from typing import Any, Literal
 
 from pydantic import Field, model_validator
 
+from odoo_uat.cycles.receiving import SupplierLot
 from odoo_uat.errors import ConfigurationError
 from odoo_uat.gateway import OdooGateway, Row, many2one_id
 from odoo_uat.references import Reference, ResolvedSite, Scope
@@ -164,13 +165,6 @@ def section_of(site: ResolvedSite) -> TransferToConsumptionProfile:
 
 
 @dataclass(frozen=True)
-class SupplierLot:
-    name: str
-    quantity: float
-    expiration: date
-
-
-@dataclass(frozen=True)
 class LotQuantity:
     """A quantity of one lot at one location: a reservation line, a done line, or a planned pick."""
 
@@ -249,37 +243,6 @@ def picking_type_locations(gateway: OdooGateway, picking_type_id: int) -> tuple[
     if source is None or destination is None:
         raise ConfigurationError(f"stock.picking.type #{picking_type_id} has no default locations")
     return source, destination
-
-
-def record_lots(gateway: OdooGateway, picking_id: int, product_id: int, lots: list[SupplierLot]) -> None:
-    """What the storekeeper types on the receipt: one line per supplier lot with its expiry date, picked,
-    in the order of the delivery note (which sets the order the lots arrive in)."""
-    picking = gateway.read_one("stock.picking", picking_id, ["move_ids"])
-    moves = gateway.search_read(
-        "stock.move",
-        [("id", "in", picking["move_ids"]), ("product_id", "=", product_id)],
-        ["product_uom", "location_id", "location_dest_id", "move_line_ids"],
-    )
-    move = moves[0]
-    commands: list[Any] = [(2, line_id) for line_id in move["move_line_ids"]]
-    commands += [
-        (
-            0,
-            0,
-            {
-                "product_id": product_id,
-                "product_uom_id": many2one_id(move["product_uom"]),
-                "location_id": many2one_id(move["location_id"]),
-                "location_dest_id": many2one_id(move["location_dest_id"]),
-                "lot_name": lot.name,
-                "expiration_date": f"{lot.expiration.isoformat()} 00:00:00",
-                "quantity": lot.quantity,
-                "picked": True,
-            },
-        )
-        for lot in lots
-    ]
-    gateway.write("stock.move", [move["id"]], {"move_line_ids": commands, "picked": True})
 
 
 def lots_at(gateway: OdooGateway, product_id: int, location_id: int, lot_names: list[str]) -> dict[str, float]:
