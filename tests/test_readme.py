@@ -45,3 +45,10 @@ def test_pytests_codes_pass_through_and_the_harnesss_own_never_clash_with_them()
     assert click.UsageError.exit_code == ExitCode.USAGE
     assert {int(member) for member in harness_own}.isdisjoint(int(code) for code in pytest.ExitCode)
     assert all(10 <= int(member) < 126 for member in harness_own)  # shells reserve 126 and up
+
+
+def test_the_readmes_complete_profile_is_the_bundled_clinic_profile() -> None:
+    readme = (PROJECT_ROOT / "README.md").read_text(encoding="utf-8")
+    clinic = (PROJECT_ROOT / "fixtures" / "sites" / "clinic.yaml").read_text(encoding="utf-8")
+
+    assert f"```yaml\n{clinic}```" in readme
