@@ -21,7 +21,7 @@ import pytest
 
 from odoo_uat.cycles import CYCLE_NAMES
 from odoo_uat.errors import BusinessExpectationFailed, RecordRef
-from odoo_uat.keys import CALL_COUNTER, RUN_ID, SITE_OF_ITEM
+from odoo_uat.keys import CALL_COUNTER, RUN_ID, SELECTED_SITES, SITE_OF_ITEM
 
 CYCLES = CYCLE_NAMES
 
@@ -98,6 +98,8 @@ class Readiness:
     run_id: str
     results: dict[str, dict[str, list[str]]] = field(default_factory=dict)
     scenarios: list[dict[str, Any]] = field(default_factory=list)  # per scenario: time and RPC round trips
+    # the cycles each site's profile has; a cycle a site does not do is "n/a", not a gap in its readiness
+    expected: dict[str, set[str]] = field(default_factory=dict)
 
     def add(self, site: str, cycle: str, outcome: str) -> None:
         self.results.setdefault(site, {}).setdefault(cycle, []).append(outcome)
@@ -105,7 +107,7 @@ class Readiness:
     def verdict(self, site: str, cycle: str) -> str:
         outcomes = self.results.get(site, {}).get(cycle, [])
         if not outcomes:
-            return "not run"
+            return "not run" if cycle in self.expected.get(site, set(CYCLES)) else "n/a"
         if all(outcome == "passed" for outcome in outcomes):
             return "passed"
         return "FAILED" if "failed" in outcomes else "ERROR"
@@ -115,15 +117,24 @@ class Readiness:
         rows = [header, "|" + "---|" * (len(CYCLES) + 2)]
         for site in sorted(self.results):
             verdicts = [self.verdict(site, cycle) for cycle in CYCLES]
-            ran = [v for v in verdicts if v != "not run"]
-            ready = "yes" if ran and all(v == "passed" for v in ran) else "no"
-            rows.append(f"| {site} | " + " | ".join(verdicts) + f" | {ready} |")
-        return f"# UAT readiness by site, run {self.run_id}\n\n" + "\n".join(rows) + "\n"
+            rows.append(f"| {site} | " + " | ".join(verdicts) + f" | {self.ready(site)} |")
+        legend = (
+            "\n`Ready`: yes when every cycle the site's profile has passed; no when one failed; "
+            "incomplete when one was not run. `n/a`: the site's profile has no such cycle.\n"
+        )
+        return f"# UAT readiness by site, run {self.run_id}\n\n" + "\n".join(rows) + "\n" + legend
+
+    def ready(self, site: str) -> str:
+        verdicts = [self.verdict(site, cycle) for cycle in CYCLES]
+        if any(verdict in {"FAILED", "ERROR"} for verdict in verdicts):
+            return "no"
+        return "incomplete" if "not run" in verdicts else "yes"
 
     def as_json(self) -> dict[str, Any]:
         return {
             "run_id": self.run_id,
             "sites": {site: {cycle: self.verdict(site, cycle) for cycle in CYCLES} for site in self.results},
+            "ready": {site: self.ready(site) for site in self.results},
             "scenarios": self.scenarios,
         }
 
@@ -152,6 +163,19 @@ def _cycle_of(item: pytest.Item) -> str | None:
     return next((cycle for cycle in CYCLES if item.get_closest_marker(cycle)), None)
 
 
+def _sites_covered(item: pytest.Item, site: str, cycle: str) -> list[str]:
+    """A @per_company scenario runs for one site but answers for every selected site of its company."""
+    if not item.get_closest_marker("per_company"):
+        return [site]
+    selected = item.config.stash.get(SELECTED_SITES, [])
+    company = next((entry.profile.company for entry in selected if entry.profile.code == site), None)
+    return [
+        entry.profile.code
+        for entry in selected
+        if entry.profile.company == company and getattr(entry.profile, cycle) is not None
+    ] or [site]
+
+
 @pytest.hookimpl(trylast=True)  # after allure-pytest-bdd has opened the scenario's test case
 def pytest_bdd_before_scenario(request: pytest.FixtureRequest) -> None:
     site_code = request.node.stash.get(SITE_OF_ITEM, None)
@@ -159,7 +183,6 @@ def pytest_bdd_before_scenario(request: pytest.FixtureRequest) -> None:
         return
     allure.dynamic.tag(f"site:{site_code}")
     allure.dynamic.label("site", site_code)
-    allure.dynamic.parameter("site", site_code)
     allure.dynamic.parameter("run", request.config.stash[RUN_ID], excluded=True)
 
 
@@ -176,7 +199,8 @@ def pytest_runtest_makereport(
     cycle = _cycle_of(item)
     if site and cycle and (report.when == "call" or report.outcome != "passed"):
         outcome = report.outcome if report.when == "call" else "error"
-        item.config.stash[READINESS].add(site, cycle, outcome)
+        for covered in _sites_covered(item, site, cycle):
+            item.config.stash[READINESS].add(covered, cycle, outcome)
     return report
 
 
@@ -207,6 +231,8 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
     readiness = session.config.stash.get(READINESS, None)
     if not directory or readiness is None or not readiness.results:
         return
+    for entry in session.config.stash.get(SELECTED_SITES, []):
+        readiness.expected[entry.profile.code] = set(entry.profile.cycle_sections())
     target = Path(directory)
     target.mkdir(parents=True, exist_ok=True)
     _write_atomically(target / "readiness.md", readiness.as_markdown())

@@ -198,8 +198,8 @@ def test_readiness_by_site_and_the_business_failure_in_the_report(
     assert readiness.startswith("# UAT readiness by site, run UAT-20261129-013000-ab12\n")
     rows = [line for line in readiness.splitlines() if line.startswith(("| LAB", "| NORTH", "| SOUTH"))]
     assert rows == [
-        "| LAB | FAILED | not run | not run | not run | not run | no |",
-        "| NORTH | passed | not run | not run | not run | not run | yes |",
+        "| LAB | FAILED | n/a | n/a | n/a | n/a | no |",
+        "| NORTH | passed | n/a | n/a | n/a | n/a | yes |",
     ]
     data = json.loads((report_dir / "readiness.json").read_text(encoding="utf-8"))
     assert data["run_id"] == "UAT-20261129-013000-ab12"

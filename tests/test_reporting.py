@@ -133,24 +133,34 @@ def test_expect_raises_only_when_the_expectation_breaks(requester: Actor, clinic
 
 def test_readiness_verdicts_by_site_and_cycle() -> None:
     readiness = Readiness(run_id="UAT-20261129-013000-ab12")
+    readiness.expected = {
+        "CLINIC": {"requisition_to_receipt", "preventive_maintenance"},
+        "HOSP": {"requisition_to_receipt"},
+        "LAB": {"requisition_to_receipt"},
+        "WARD": {"requisition_to_receipt", "month_end_close"},
+    }
     readiness.add("CLINIC", "requisition_to_receipt", "passed")
     readiness.add("CLINIC", "preventive_maintenance", "passed")
     readiness.add("HOSP", "requisition_to_receipt", "passed")
     readiness.add("HOSP", "requisition_to_receipt", "failed")
     readiness.add("LAB", "requisition_to_receipt", "error")
+    readiness.add("WARD", "requisition_to_receipt", "passed")
 
     assert readiness.verdict("CLINIC", "requisition_to_receipt") == "passed"
-    assert readiness.verdict("CLINIC", "month_end_close") == "not run"
+    assert readiness.verdict("CLINIC", "month_end_close") == "n/a"
+    assert readiness.verdict("WARD", "month_end_close") == "not run"
     assert readiness.verdict("HOSP", "requisition_to_receipt") == "FAILED"
     assert readiness.verdict("LAB", "requisition_to_receipt") == "ERROR"
     lines = readiness.as_markdown().splitlines()
     assert lines[0] == "# UAT readiness by site, run UAT-20261129-013000-ab12"
     assert lines[2] == "| Site | " + " | ".join(CYCLE_NAMES) + " | Ready |"
-    by_site = {line.split(" | ")[0].removeprefix("| "): line for line in lines[4:]}
+    by_site = {line.split(" | ")[0].removeprefix("| "): line for line in lines[4:8]}
     assert by_site["CLINIC"].endswith("| yes |")
+    assert by_site["WARD"].endswith("| incomplete |")
     assert by_site["HOSP"].endswith("| no |")
     assert by_site["LAB"].endswith("| no |")
     assert readiness.as_json()["sites"]["HOSP"]["requisition_to_receipt"] == "FAILED"
+    assert readiness.as_json()["ready"] == {"CLINIC": "yes", "HOSP": "no", "LAB": "no", "WARD": "incomplete"}
 
 
 def test_no_readiness_file_when_no_scenario_ran(pytester: pytest.Pytester, tmp_path: Path) -> None:
