@@ -6,6 +6,16 @@ from typing import Any
 
 from odoo_uat.errors import OdooError
 from odoo_uat.gateway import Domain, OdooGateway, Values
+from odoo_uat.profiles import LoadedProfile
+
+# A storable medical supply tracked by lot with expiry dates: what every bundled supply is.
+LOT_TRACKED_SUPPLY: Values = {
+    "type": "consu",
+    "is_storable": True,
+    "tracking": "lot",
+    "use_expiration_date": True,
+    "expiration_time": 365,
+}
 
 
 class Builder:
@@ -14,6 +24,11 @@ class Builder:
 
     def model_exists(self, model: str) -> bool:
         return bool(self.gateway.search_count("ir.model", [("model", "=", model)]))
+
+    def site_company(self, item: LoadedProfile) -> tuple[int, OdooGateway]:
+        """The site's company (core provisioning created it) and a gateway with that company active."""
+        company_id = self.gateway.search("res.company", [("name", "=", item.profile.company)], limit=1)[0]
+        return company_id, self.gateway.for_company(company_id)
 
     def ref(self, xmlid: str) -> int:
         record_id = self.gateway.xmlid_to_res_id(xmlid)

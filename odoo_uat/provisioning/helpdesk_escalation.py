@@ -35,8 +35,7 @@ def provision(builder: Builder, sites: list[LoadedProfile]) -> Iterator[str]:
         if section.helpdesk_app != "helpdesk_mgmt":
             yield f"{item.profile.code}: helpdesk escalation on {section.helpdesk_app} is not provisioned (OCA only)"
             continue
-        company_id = gateway.search("res.company", [("name", "=", item.profile.company)], limit=1)[0]
-        company = gateway.for_company(company_id)
+        company_id, company = builder.site_company(item)
         calendar_id = _calendar(builder, section)
         stage_id = _resolution_stage(builder, section)
         agent_id = _user(gateway, item.profile.role("helpdesk_agent").login)

@@ -26,8 +26,7 @@ def provision(builder: Builder, sites: list[LoadedProfile]) -> Iterator[str]:
         if section is None:
             continue
         gateway = builder.gateway
-        company_id = gateway.search("res.company", [("name", "=", item.profile.company)], limit=1)[0]
-        company = gateway.for_company(company_id)
+        company_id, company = builder.site_company(item)
         technician_id = _user_id(gateway, item.profile.role("technician").login)
         _stages(builder, section)
         team_id = builder.ensure(

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from odoo_uat.profiles import LoadedProfile
-from odoo_uat.provisioning.builder import Builder
+from odoo_uat.provisioning.builder import LOT_TRACKED_SUPPLY, Builder
 
 # Names of the bundled example supplies; any other internal reference is provisioned under its own code.
 SUPPLY_NAMES = {
@@ -22,8 +22,7 @@ def provision(builder: Builder, sites: list[LoadedProfile]) -> Iterator[str]:
         section = item.profile.requisition_to_receipt
         if section is None:
             continue
-        company_id = gateway.search("res.company", [("name", "=", item.profile.company)], limit=1)[0]
-        company = gateway.for_company(company_id)
+        company_id, company = builder.site_company(item)
         gateway.write(
             "res.company",
             [company_id],
@@ -43,11 +42,7 @@ def provision(builder: Builder, sites: list[LoadedProfile]) -> Iterator[str]:
         template_values = {
             "name": SUPPLY_NAMES.get(section.product, section.product),
             "default_code": section.product,
-            "type": "consu",
-            "is_storable": True,
-            "tracking": "lot",
-            "use_expiration_date": True,
-            "expiration_time": 365,
+            **LOT_TRACKED_SUPPLY,
             "purchase_method": "receive",  # bills follow received quantities: the three-way match
             "standard_price": section.unit_price,
             "categ_id": category_id,

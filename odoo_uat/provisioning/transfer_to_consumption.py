@@ -14,7 +14,7 @@ from odoo_uat.cycles.transfer_to_consumption import TransferToConsumptionProfile
 from odoo_uat.errors import ConfigurationError
 from odoo_uat.gateway import OdooGateway, many2one_id
 from odoo_uat.profiles import LoadedProfile
-from odoo_uat.provisioning.builder import Builder
+from odoo_uat.provisioning.builder import LOT_TRACKED_SUPPLY, Builder
 
 # Names of the bundled example supplies; any other internal reference is provisioned under its own code.
 SUPPLY_NAMES = {
@@ -32,9 +32,7 @@ def provision(builder: Builder, sites: list[LoadedProfile]) -> Iterator[str]:
         section = item.profile.transfer_to_consumption
         if section is None:
             continue
-        gateway = builder.gateway
-        company_id = gateway.search("res.company", [("name", "=", item.profile.company)], limit=1)[0]
-        company = gateway.for_company(company_id)
+        company_id, company = builder.site_company(item)
         warehouse = company.search_read(
             "stock.warehouse",
             [("code", "=", item.profile.warehouse), ("company_id", "=", company_id)],
@@ -51,11 +49,7 @@ def provision(builder: Builder, sites: list[LoadedProfile]) -> Iterator[str]:
             {
                 "name": SUPPLY_NAMES.get(section.product, section.product),
                 "default_code": section.product,
-                "type": "consu",
-                "is_storable": True,
-                "tracking": "lot",
-                "use_expiration_date": True,
-                "expiration_time": 365,
+                **LOT_TRACKED_SUPPLY,
                 "removal_time": 0,  # a lot may be issued until it expires: removal date = expiry date
                 "categ_id": category_id,
                 "standard_price": section.unit_cost,  # company-dependent: set in the site's company
