@@ -24,3 +24,11 @@ Feature: Requisition to receipt
     When the accountant bills the order
     Then the bill is for the received quantity at the order's price
     And the bill is posted
+
+  Scenario: An order within the approval limit is confirmed at once and can be cancelled
+    Given the site requires a manager's approval for purchases above its approval limit
+    And the requester raises a requisition for the site's lot-tracked supply worth 60 percent of the approval limit
+    When the requester confirms the requisition
+    Then the order is approved without waiting for a manager
+    When the requester cancels the order
+    Then the order is cancelled and no receipt is awaited

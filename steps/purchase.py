@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 
-from pytest_bdd import given, then, when
+from pytest_bdd import given, parsers, then, when
 
 from fixtures.actors import Cast
 from fixtures.factories.purchase import RequisitionFactory
@@ -67,6 +67,44 @@ def requester_raises_requisition(site: ResolvedSite, cast: Cast, run_id: str) ->
         f"The site's test order exceeds its approval limit of {policy.approval_limit:,.2f} "
         "(profile: requisition_to_receipt.order_quantity x unit_price)",
         found=f"order total {order['amount_total']:,.2f} tax included",
+        record=record,
+    )
+    return r2r.PurchaseOrder(id=record.id, name=str(order["name"]), origin=run_tag)
+
+
+@given(
+    parsers.parse(
+        "the requester raises a requisition for the site's lot-tracked supply worth {percent:d} percent "
+        "of the approval limit"
+    ),
+    target_fixture="requisition",
+)
+def requester_raises_requisition_within_limit(
+    site: ResolvedSite, cast: Cast, run_id: str, percent: int
+) -> r2r.PurchaseOrder:
+    """An order sized, tax included, to `percent` of the site's approval limit (whole units, at least one)."""
+    policy = _policy(site)
+    requester = cast["requester"]
+    run_tag = tag(run_id, site.code, "RFQ")
+    record = RequisitionFactory.create(
+        actor=requester,
+        run_tag=run_tag,
+        partner_id=site.id("requisition_to_receipt.supplier"),
+        company_id=site.company_id,
+        picking_type_id=site.id("requisition_to_receipt.receipt_operation"),
+        product_id=site.id("requisition_to_receipt.product"),
+        quantity=1,
+        unit_price=policy.unit_price,
+    )
+    unit_total = float(r2r.read_order(requester.gateway, record.id)["amount_total"])
+    quantity = max(1, math.floor(policy.approval_limit * percent / 100 / unit_total))
+    with requester.doing(f"The requester can order {quantity} units on a requisition", record=record):
+        r2r.set_ordered_quantity(requester.gateway, record.id, quantity)
+    order = r2r.read_order(requester.gateway, record.id)
+    requester.expect(
+        float(order["amount_total"]) <= policy.approval_limit,
+        f"The site's test order stays within its approval limit of {policy.approval_limit:,.2f}",
+        found=f"order total {order['amount_total']:,.2f} tax included for {quantity} units",
         record=record,
     )
     return r2r.PurchaseOrder(id=record.id, name=str(order["name"]), origin=run_tag)
@@ -138,4 +176,39 @@ def order_approved_with_receipt(site: ResolvedSite, cast: Cast, requisition: r2r
         f"({_policy(site).receipt_operation} of warehouse {site.profile.warehouse})",
         found="receipts: " + (", ".join(f"{r['name']} ({r['picking_type_id'][1]})" for r in receipts) or "none"),
         record=record,
+    )
+
+
+@then("the order is approved without waiting for a manager")
+def order_approved_at_once(site: ResolvedSite, cast: Cast, requisition: r2r.PurchaseOrder) -> None:
+    requester = cast["requester"]
+    order = r2r.read_order(requester.gateway, requisition.id)
+    requester.expect(
+        order["state"] == "purchase",
+        f"An order within the approval limit of {_policy(site).approval_limit:,.2f} is a confirmed purchase order "
+        "as soon as the requester confirms it, with no manager's approval",
+        found=f"state {order['state']!r} with total {order['amount_total']:,.2f}",
+        record=requester.record("purchase.order", requisition.id, requisition.name),
+    )
+
+
+@when("the requester cancels the order")
+def requester_cancels(cast: Cast, requisition: r2r.PurchaseOrder) -> None:
+    requester = cast["requester"]
+    record = requester.record("purchase.order", requisition.id, requisition.name)
+    with requester.doing("The requester can cancel an order nothing was received or billed for", record=record):
+        requester.gateway.call("purchase.order", "button_cancel", [requisition.id])
+
+
+@then("the order is cancelled and no receipt is awaited")
+def order_cancelled(cast: Cast, requisition: r2r.PurchaseOrder) -> None:
+    requester = cast["requester"]
+    order = r2r.read_order(requester.gateway, requisition.id)
+    awaited = [r for r in r2r.receipts_of(requester.gateway, requisition) if r["state"] not in {"done", "cancel"}]
+    requester.expect(
+        order["state"] == "cancel" and not awaited,
+        "A cancelled order is cancelled in full: no receipt from the supplier is still awaited",
+        found=f"order {order['state']!r}; receipts still awaited: "
+        + (", ".join(f"{r['name']} ({r['state']})" for r in awaited) or "none"),
+        record=requester.record("purchase.order", requisition.id, requisition.name),
     )

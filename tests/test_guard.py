@@ -113,6 +113,7 @@ def broken_warehouse(sites_dir: Path) -> str:
         ("unknown warehouse", ExitCode.PROFILE),
         ("wrong password", ExitCode.AUTHENTICATION),
         ("odoo down", ExitCode.UNREACHABLE),
+        ("missing module", ExitCode.MISSING_MODULE),
     ],
 )
 def test_run_stops_with_its_exit_code_writes_nothing_and_keeps_no_results(
@@ -125,6 +126,8 @@ def test_run_stops_with_its_exit_code_writes_nothing_and_keeps_no_results(
         "marked for another database": f"NotAUatTarget: {MARKED_FOR_ANOTHER}",
         "wrong password": "AuthenticationFailed: Odoo at http://127.0.0.1:",
         "odoo down": f"TargetUnreachable: Odoo at {down_url} does not answer",
+        "missing module": "MissingModule: The target lacks Odoo module(s) product_expiry (needed by "
+        "requisition_to_receipt)",
     }
     if situation == "unmarked":
         fake_odoo.set_marker(None)
@@ -134,6 +137,10 @@ def test_run_stops_with_its_exit_code_writes_nothing_and_keeps_no_results(
         expected[situation] = broken_warehouse(sites_dir)
     elif situation == "wrong password":
         env["ODOO_PASSWORD"] = "letmein"
+    elif situation == "missing module":
+        next(row for row in fake_odoo.rows("ir.module.module") if row["name"] == "product_expiry")["state"] = (
+            "to install"
+        )
     else:
         env["ODOO_URL"] = down_url
 

@@ -107,6 +107,12 @@ def order_lines(gateway: OdooGateway, order_id: int) -> list[Row]:
     )
 
 
+def set_ordered_quantity(gateway: OdooGateway, order_id: int, quantity: float) -> None:
+    """The requester edits the quantity of the order's (single) product line."""
+    lines = gateway.search("purchase.order.line", [("order_id", "=", order_id), ("display_type", "=", False)])
+    gateway.write("purchase.order.line", lines, {"product_qty": quantity})
+
+
 def company_approval_rule(gateway: OdooGateway, company_id: int) -> Row:
     return gateway.read_one("res.company", company_id, ["po_double_validation", "po_double_validation_amount"])
 
