@@ -8,14 +8,28 @@ from pytest_bdd import given, parsers, then, when
 
 from fixtures.actors import Cast
 from fixtures.factories.purchase import RequisitionFactory
-from odoo_uat.actors import expect
+from odoo_uat.actors import Actor, expect
 from odoo_uat.cycles import requisition_to_receipt as r2r
-from odoo_uat.errors import OdooAccessError
+from odoo_uat.errors import OdooAccessError, RecordRef
 from odoo_uat.gateway import OdooGateway
 from odoo_uat.references import ResolvedSite
 from odoo_uat.run_id import tag
 
 _policy = r2r.section_of
+
+
+def _raise_requisition(site: ResolvedSite, requester: Actor, run_id: str, quantity: float) -> RecordRef:
+    """The requester's RFQ for the site's supply from its supplier, through the site's receipt type, run-tagged."""
+    return RequisitionFactory.create(  # type: ignore[no-any-return]
+        actor=requester,
+        run_tag=tag(run_id, site.code, "RFQ"),
+        partner_id=site.id("requisition_to_receipt.supplier"),
+        company_id=site.company_id,
+        picking_type_id=site.id("requisition_to_receipt.receipt_operation"),
+        product_id=site.id("requisition_to_receipt.product"),
+        quantity=quantity,
+        unit_price=_policy(site).unit_price,
+    )
 
 
 @given("the site requires a manager's approval for purchases above its approval limit")
@@ -50,17 +64,7 @@ def site_requires_approval(site: ResolvedSite, uat_target: OdooGateway) -> None:
 def requester_raises_requisition(site: ResolvedSite, cast: Cast, run_id: str) -> r2r.PurchaseOrder:
     policy = _policy(site)
     requester = cast["requester"]
-    run_tag = tag(run_id, site.code, "RFQ")
-    record = RequisitionFactory.create(
-        actor=requester,
-        run_tag=run_tag,
-        partner_id=site.id("requisition_to_receipt.supplier"),
-        company_id=site.company_id,
-        picking_type_id=site.id("requisition_to_receipt.receipt_operation"),
-        product_id=site.id("requisition_to_receipt.product"),
-        quantity=policy.order_quantity,
-        unit_price=policy.unit_price,
-    )
+    record = _raise_requisition(site, requester, run_id, policy.order_quantity)
     order = r2r.read_order(requester.gateway, record.id)
     requester.expect(
         float(order["amount_total"]) > policy.approval_limit,
@@ -69,7 +73,7 @@ def requester_raises_requisition(site: ResolvedSite, cast: Cast, run_id: str) ->
         found=f"order total {order['amount_total']:,.2f} tax included",
         record=record,
     )
-    return r2r.PurchaseOrder(id=record.id, name=str(order["name"]), origin=run_tag)
+    return r2r.PurchaseOrder(id=record.id, name=str(order["name"]), origin=str(order["origin"]))
 
 
 @given(
@@ -85,17 +89,7 @@ def requester_raises_requisition_within_limit(
     """An order sized, tax included, to `percent` of the site's approval limit (whole units, at least one)."""
     policy = _policy(site)
     requester = cast["requester"]
-    run_tag = tag(run_id, site.code, "RFQ")
-    record = RequisitionFactory.create(
-        actor=requester,
-        run_tag=run_tag,
-        partner_id=site.id("requisition_to_receipt.supplier"),
-        company_id=site.company_id,
-        picking_type_id=site.id("requisition_to_receipt.receipt_operation"),
-        product_id=site.id("requisition_to_receipt.product"),
-        quantity=1,
-        unit_price=policy.unit_price,
-    )
+    record = _raise_requisition(site, requester, run_id, 1)
     unit_total = float(r2r.read_order(requester.gateway, record.id)["amount_total"])
     quantity = max(1, math.floor(policy.approval_limit * percent / 100 / unit_total))
     with requester.doing(f"The requester can order {quantity} units on a requisition", record=record):
@@ -107,7 +101,7 @@ def requester_raises_requisition_within_limit(
         found=f"order total {order['amount_total']:,.2f} tax included for {quantity} units",
         record=record,
     )
-    return r2r.PurchaseOrder(id=record.id, name=str(order["name"]), origin=run_tag)
+    return r2r.PurchaseOrder(id=record.id, name=str(order["name"]), origin=str(order["origin"]))
 
 
 @when("the requester confirms the requisition")
