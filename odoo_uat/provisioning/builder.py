@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from odoo_uat.errors import OdooError
+from odoo_uat.errors import ConfigurationError, OdooError
 from odoo_uat.gateway import Domain, OdooGateway, Values
 from odoo_uat.profiles import LoadedProfile
 
@@ -29,6 +29,13 @@ class Builder:
         """The site's company (core provisioning created it) and a gateway with that company active."""
         company_id = self.gateway.search("res.company", [("name", "=", item.profile.company)], limit=1)[0]
         return company_id, self.gateway.for_company(company_id)
+
+    def user_id(self, login: str) -> int:
+        """A role user's id; core provisioning created every role user before the cycles run."""
+        found = self.gateway.search("res.users", [("login", "=", login)], limit=1)
+        if not found:
+            raise ConfigurationError(f"provisioning found no user {login!r}; the core provisioning creates role users")
+        return found[0]
 
     def ref(self, xmlid: str) -> int:
         record_id = self.gateway.xmlid_to_res_id(xmlid)

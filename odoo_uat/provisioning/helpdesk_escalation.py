@@ -27,7 +27,6 @@ WORKING_WEEK = [
 
 
 def provision(builder: Builder, sites: list[LoadedProfile]) -> Iterator[str]:
-    gateway = builder.gateway
     for item in sites:
         section = item.profile.helpdesk_escalation
         if section is None:
@@ -38,8 +37,8 @@ def provision(builder: Builder, sites: list[LoadedProfile]) -> Iterator[str]:
         company_id, company = builder.site_company(item)
         calendar_id = _calendar(builder, section)
         stage_id = _resolution_stage(builder, section)
-        agent_id = _user(gateway, item.profile.role("helpdesk_agent").login)
-        lead_id = _user(gateway, item.profile.role("helpdesk_lead").login)
+        agent_id = builder.user_id(item.profile.role("helpdesk_agent").login)
+        lead_id = builder.user_id(item.profile.role("helpdesk_lead").login)
         team_id = builder.ensure(
             "helpdesk.ticket.team",
             [("name", "=", section.service_desk_team), ("company_id", "=", company_id)],
@@ -87,20 +86,13 @@ def provision(builder: Builder, sites: list[LoadedProfile]) -> Iterator[str]:
             },
             gateway=company,
         )
-        escalate_to_user = _user(gateway, section.escalation.user) if section.escalation.user else None
+        escalate_to_user = builder.user_id(section.escalation.user) if section.escalation.user else None
         rule_id = _escalation_rule(builder, section, team_id, tier2_team_id, escalate_to_user)
         yield (
             f"{item.profile.code}: team {section.service_desk_team!r} on {section.working_calendar!r}, "
             f"SLA {section.sla_policy!r} ({sla_hours} h), escalation rule #{rule_id} to "
             f"{section.escalation.team or section.escalation.user} at priority {section.escalation.priority!r}"
         )
-
-
-def _user(gateway: OdooGateway, login: str) -> int:
-    found = gateway.search("res.users", [("login", "=", login)], limit=1)
-    if not found:
-        raise ConfigurationError(f"helpdesk escalation: no user with login {login!r} (core provisioning makes roles)")
-    return found[0]
 
 
 def _add_members(gateway: OdooGateway, team_id: int, user_ids: list[int]) -> None:

@@ -14,7 +14,6 @@ from datetime import date, datetime
 from dateutil.relativedelta import relativedelta
 
 from odoo_uat.cycles.preventive_maintenance import PreventiveMaintenanceProfile, format_datetime
-from odoo_uat.errors import ConfigurationError
 from odoo_uat.gateway import OdooGateway
 from odoo_uat.profiles import LoadedProfile
 from odoo_uat.provisioning.builder import Builder
@@ -25,9 +24,8 @@ def provision(builder: Builder, sites: list[LoadedProfile]) -> Iterator[str]:
         section = item.profile.preventive_maintenance
         if section is None:
             continue
-        gateway = builder.gateway
         company_id, company = builder.site_company(item)
-        technician_id = _user_id(gateway, item.profile.role("technician").login)
+        technician_id = builder.user_id(item.profile.role("technician").login)
         _stages(builder, section)
         team_id = builder.ensure(
             "maintenance.team",
@@ -54,13 +52,6 @@ def provision(builder: Builder, sites: list[LoadedProfile]) -> Iterator[str]:
             f"{item.profile.code}: team {section.team!r}, equipment {section.equipment} "
             f"({section.equipment_serial}), preventive request #{request_id} every {section.interval.describe()}"
         )
-
-
-def _user_id(gateway: OdooGateway, login: str) -> int:
-    found = gateway.search("res.users", [("login", "=", login)], limit=1)
-    if not found:
-        raise ConfigurationError(f"provisioning found no user {login!r}; the core provisioning creates role users")
-    return found[0]
 
 
 def _stages(builder: Builder, section: PreventiveMaintenanceProfile) -> None:
