@@ -57,8 +57,29 @@ env_option = click.option(
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="odoo-uat")
-def main() -> None:
+@click.option(
+    "--env",
+    "env_name",
+    default=None,
+    metavar="NAME",
+    help="A named target from the environments file ($UAT_ENVIRONMENTS_FILE), for every command.",
+)
+@click.pass_context
+def main(ctx: click.Context, env_name: str | None) -> None:
     """UAT harness for Odoo rollouts in multi-site healthcare organisations."""
+    ctx.obj = {"env_name": env_name}
+
+
+def _env_name(given: str | None) -> str | None:
+    """A command's own --env wins over `uat --env NAME`; either wins over $UAT_ENV (read by config.load_target)."""
+    if given:
+        return given
+    context = click.get_current_context(silent=True)
+    while context is not None:
+        if isinstance(context.obj, dict) and context.obj.get("env_name"):
+            return str(context.obj["env_name"])
+        context = context.parent
+    return None
 
 
 def _selected(sites_dir: Path | None, sites: Sequence[str]) -> list[Any]:
@@ -77,7 +98,7 @@ def doctor(sites: tuple[str, ...], sites_dir: Path | None, env_name: str | None)
     from odoo_uat.doctor import doctor_exit_code, render_table, run_doctor
 
     selected = _selected(sites_dir, sites)
-    results = run_doctor(config.load_target(env_name=env_name), selected)
+    results = run_doctor(config.load_target(env_name=_env_name(env_name)), selected)
     click.echo(render_table(results))
     sys.exit(int(doctor_exit_code(results)))
 
@@ -101,7 +122,7 @@ def provision(mark: str | None, sites_dir: Path | None, env_name: str | None) ->
     """
     from odoo_uat.provisioning import provision_reference_rollout
 
-    settings = config.load_target(env_name=env_name)
+    settings = config.load_target(env_name=_env_name(env_name))
     sites = _selected(sites_dir, ())
     for line in provision_reference_rollout(settings, sites, mark=mark):
         click.echo(line)
@@ -137,17 +158,20 @@ def run(
     """Run the scenarios for the selected sites; arguments after `--` go to pytest."""
     import pytest
 
+    from odoo_uat import run_dirs
     from odoo_uat.catalogue import require_bound_steps
     from odoo_uat.run_id import new_run_id
 
+    env_name = _env_name(env_name)
     settings = config.load_target(env_name=env_name)  # ConfigurationError before anything else
     selected = _selected(sites_dir, sites)
     require_bound_steps(config.DEFAULT_FEATURES_DIR)
+    runs = config.reports_dir() / "runs"
+    for line in run_dirs.settle_interrupted_runs(runs):
+        click.echo(f"uat: {line}", err=True)
     run_id = new_run_id()
-    final = config.reports_dir() / "runs" / run_id
-    staging = final.parent / f".{run_id}.partial"
+    staging = run_dirs.open_staging(runs, run_id)
     results_dir = staging / "allure-results"
-    results_dir.mkdir(parents=True)
     args = [
         str(config.PROJECT_ROOT / "scenarios"),
         "--rootdir",
@@ -166,19 +190,25 @@ def run(
         *pytest_args,
     ]
     os.environ.update({"ODOO_URL": settings.url, "ODOO_DB": settings.database, "ODOO_USER": settings.user})
+    if env_name:
+        os.environ["UAT_ENV"] = env_name  # the fixtures read the same named target, password variable included
     click.echo(
         f"uat: run {run_id} against {settings.url} ({settings.database}), mode {mode}, "
         f"sites {', '.join(item.profile.code for item in selected)}"
     )
-    code = int(pytest.main(args))
-    if code in (ExitCode.OK, ExitCode.SCENARIOS_FAILED):
-        staging.replace(final)
+    with run_dirs.orderly_stop_on_signals():
+        code = int(pytest.main(args))
+    final = run_dirs.close_staging(staging, runs / run_id)
+    if final is not None:
         if alluredir:
             _merge_into(final / "allure-results", alluredir)
-        click.echo(f"uat: evidence in {final} (readiness.md, allure-results/)")
-    else:
-        shutil.rmtree(staging, ignore_errors=True)  # nothing half-written stays behind
-        click.echo(f"uat: run {run_id} stopped with exit code {code}; no results kept", err=True)
+        click.echo(
+            f"uat: run {run_id} ended with exit code {code}; evidence in {final} (readiness.md, allure-results/)"
+        )
+    else:  # nothing ran (bad input, target down or refused before the first scenario): nothing half-written stays
+        click.echo(
+            f"uat: run {run_id} stopped (exit code {code}) before any scenario ran; no results kept", err=True
+        )
     sys.exit(code)
 
 
@@ -230,7 +260,7 @@ def snapshot(output: Path | None, compare: Path | None, env_name: str | None) ->
     from odoo_uat import snapshot as snapshots
     from odoo_uat.gateway import SessionPool
 
-    now = snapshots.take_snapshot(SessionPool(config.load_target(env_name=env_name)).technical())
+    now = snapshots.take_snapshot(SessionPool(config.load_target(env_name=_env_name(env_name))).technical())
     if compare is not None:
         differences = snapshots.compare(json.loads(compare.read_text(encoding="utf-8")), now)
         for line in differences:

@@ -21,13 +21,15 @@ class ExitCode(IntEnum):
     PROFILE = 11  # a site profile is broken: YAML, schema, or a reference that does not resolve
     UNKNOWN_SITE = 12  # --site names no profile
     FEATURE = 13  # a feature file does not parse, or uses a step the catalogue lacks
-    UNREACHABLE = 20  # Odoo does not answer
+    ENVIRONMENT = 20  # Odoo does not answer, stopped answering, or timed out: an environment failure
+    UNREACHABLE = 20  # the same code under its first name
     AUTHENTICATION = 21  # wrong login, password or API key
     NOT_A_UAT_TARGET = 22  # the database lacks the UAT marker: nothing was written
     MISSING_MODULE = 23  # an Odoo module the cycles need is not installed
     ODOO_ERROR = 24  # Odoo refused a call outside any scenario (doctor, provisioning)
     DOCTOR_FOUND_PROBLEMS = 25  # `uat doctor` ran and found at least one problem
     SNAPSHOT_DIFFERS = 26  # `uat snapshot --compare`: the configuration changed
+    HARNESS_ERROR = 30  # the harness itself broke in a scenario (a bug of ours, not a finding about the target)
 
 
 class UatError(Exception):
@@ -78,11 +80,34 @@ class FeatureFileError(UatError):
 
 
 class TargetUnreachable(UatError):
-    exit_code = ExitCode.UNREACHABLE
+    """Odoo does not answer, stopped answering or timed out: an environment failure, never a finding."""
+
+    exit_code = ExitCode.ENVIRONMENT
+
+
+class OdooTimeout(TargetUnreachable):
+    """A call got no answer within the call timeout (UAT_CALL_TIMEOUT): a hung server."""
 
 
 class AuthenticationFailed(UatError):
     exit_code = ExitCode.AUTHENTICATION
+
+
+class RoleUnavailable(UatError):
+    """A role of a site cannot act: it is missing from the profile, its password is unset or its login is refused.
+
+    It blocks the scenarios that need that role at that site (readiness "blocked"), not the whole run; the exit
+    code is the cause's (10 configuration, 21 authentication).
+    """
+
+    def __init__(self, site: str, role: str, login: str, cause: UatError) -> None:
+        self.site = site
+        self.role = role
+        self.login = login
+        self.cause = cause
+        self.exit_code = cause.exit_code
+        who = f"the {role} ({login})" if login else f"the {role}"
+        super().__init__(f"Site {site}: {who} cannot act in this run: {cause}")
 
 
 class NotAUatTarget(UatError):

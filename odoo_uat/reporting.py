@@ -7,9 +7,6 @@ that leaves the run passes through `redact`, which removes passwords, API keys a
 from __future__ import annotations
 
 import json
-import logging
-import os
-import re
 import time
 from collections.abc import Generator
 from dataclasses import dataclass, field
@@ -20,43 +17,13 @@ import allure
 import pytest
 
 from odoo_uat.cycles import CYCLE_NAMES
-from odoo_uat.errors import BusinessExpectationFailed, RecordRef
+from odoo_uat.errors import BusinessExpectationFailed, ExitCode, RecordRef
 from odoo_uat.keys import CALL_COUNTER, RUN_ID, SELECTED_SITES, SITE_OF_ITEM
+from odoo_uat.outcomes import Classified, Outcome, classify, most_serious, run_exit_code
+from odoo_uat.redaction import install_redaction, redact
+from odoo_uat.run_dirs import stop_reason
 
 CYCLES = CYCLE_NAMES
-
-_SECRET_ENV_HINTS = ("PASSWORD", "API_KEY", "APIKEY", "TOKEN", "SECRET")
-_SECRET_PATTERNS = [
-    re.compile(r"(session_id=)[^;\s\"']+", re.IGNORECASE),
-    re.compile(r"(authorization:\s*bearer\s+)\S+", re.IGNORECASE),
-    re.compile(r"([\"']?(?:password|passwd|api_key|apikey|token)[\"']?\s*[:=]\s*[\"']?)[^\"',\s}]+", re.IGNORECASE),
-]
-
-
-def _secret_values() -> list[str]:
-    """Values of every environment variable that looks like it holds a secret (role passwords included)."""
-    values = {
-        value
-        for name, value in os.environ.items()
-        if value and len(value) >= 4 and any(hint in name.upper() for hint in _SECRET_ENV_HINTS)
-    }
-    return sorted(values, key=len, reverse=True)
-
-
-def redact(text: str) -> str:
-    for secret in _secret_values():
-        text = text.replace(secret, "********")
-    for pattern in _SECRET_PATTERNS:
-        text = pattern.sub(lambda match: match.group(1) + "********", text)
-    return text
-
-
-class _RedactingFilter(logging.Filter):
-    def filter(self, record: logging.LogRecord) -> bool:
-        record.msg = redact(record.getMessage())
-        record.args = None
-        return True
-
 
 # -- evidence ---------------------------------------------------------------------------------------
 
@@ -88,53 +55,116 @@ def record_check(expectation: str, *, site: str, role: str, found: str, record: 
 
 # -- readiness by site ------------------------------------------------------------------------------
 
-OUTCOME = pytest.StashKey[str]()
+NOT_RUN = "not run"
+NOT_APPLICABLE = "n/a"
+
+
+@dataclass(frozen=True)
+class CellResult:
+    """One scenario's outcome in one (site, cycle) cell; `via` is the site that ran a per-company scenario."""
+
+    outcome: Outcome
+    reason: str = ""
+    via: str = ""
+    exit_code: ExitCode = ExitCode.OK
 
 
 @dataclass
 class Readiness:
-    """Outcome of each (site, cycle): what a business owner signs off, site by site."""
+    """Outcome of each (site, cycle): what a business owner signs off, site by site (odoo_uat.outcomes)."""
 
     run_id: str
-    results: dict[str, dict[str, list[str]]] = field(default_factory=dict)
-    scenarios: list[dict[str, Any]] = field(default_factory=list)  # per scenario: time and RPC round trips
+    results: dict[str, dict[str, list[CellResult]]] = field(default_factory=dict)
+    scenarios: list[dict[str, Any]] = field(default_factory=list)  # per scenario: outcome, time, RPC round trips
     # the cycles each site's profile has; a cycle a site does not do is "n/a", not a gap in its readiness
     expected: dict[str, set[str]] = field(default_factory=dict)
+    interrupted: str = ""  # why the run stopped early (Ctrl-C, SIGTERM), if it did
 
-    def add(self, site: str, cycle: str, outcome: str) -> None:
-        self.results.setdefault(site, {}).setdefault(cycle, []).append(outcome)
+    def add(self, site: str, cycle: str, result: CellResult | Outcome) -> None:
+        cell = result if isinstance(result, CellResult) else CellResult(result)
+        self.results.setdefault(site, {}).setdefault(cycle, []).append(cell)
 
     def verdict(self, site: str, cycle: str) -> str:
-        outcomes = self.results.get(site, {}).get(cycle, [])
-        if not outcomes:
-            return "not run" if cycle in self.expected.get(site, set(CYCLES)) else "n/a"
-        if all(outcome == "passed" for outcome in outcomes):
-            return "passed"
-        return "FAILED" if "failed" in outcomes else "ERROR"
+        cells = self.results.get(site, {}).get(cycle, [])
+        if not cells:
+            return NOT_RUN if cycle in self.expected.get(site, set(CYCLES)) else NOT_APPLICABLE
+        return str(most_serious([cell.outcome for cell in cells]))
+
+    def reasons(self, site: str, cycle: str) -> list[str]:
+        """Why a cell is not green, and which site ran it when it answers for a whole company."""
+        notes = []
+        for cell in self.results.get(site, {}).get(cycle, []):
+            if cell.outcome is not Outcome.PASSED and cell.reason:
+                notes.append(cell.reason)
+        vias = sorted({cell.via for cell in self.results.get(site, {}).get(cycle, []) if cell.via and cell.via != site})
+        if vias:
+            notes.append("run once per company, via site " + ", ".join(vias))
+        return notes
+
+    def sites(self) -> list[str]:
+        """Sites with a result, or with a cycle to do (a selected site none of whose cycles ran is incomplete)."""
+        return sorted(set(self.results) | {site for site, cycles in self.expected.items() if cycles})
 
     def as_markdown(self) -> str:
         header = "| Site | " + " | ".join(CYCLES) + " | Ready |"
         rows = [header, "|" + "---|" * (len(CYCLES) + 2)]
-        for site in sorted(self.results):
-            verdicts = [self.verdict(site, cycle) for cycle in CYCLES]
+        for site in self.sites():
+            verdicts = []
+            for cycle in CYCLES:
+                verdict = self.verdict(site, cycle)
+                vias = {cell.via for cell in self.results.get(site, {}).get(cycle, []) if cell.via and cell.via != site}
+                verdicts.append(verdict + (f" (via {', '.join(sorted(vias))})" if vias else ""))
             rows.append(f"| {site} | " + " | ".join(verdicts) + f" | {self.ready(site)} |")
+        notes = [
+            f"- {site} / {cycle}: {reason}"
+            for site in self.sites()
+            for cycle in CYCLES
+            for reason in self.reasons(site, cycle)
+            if not reason.startswith("run once per company")
+        ]
         legend = (
-            "\n`Ready`: yes when every cycle the site's profile has passed; no when one failed; "
-            "incomplete when one was not run. `n/a`: the site's profile has no such cycle.\n"
+            "\n`passed`: every business expectation held. `FAILED`: a business expectation broke (a finding "
+            "about the target). `environment`: Odoo was unreachable, stopped or timed out; nothing is known, rerun. "
+            "`blocked`: the cell could not be tested as written (profile, a role's login, a feature step). "
+            "`harness error`: the harness itself broke. `not run`: the profile has the cycle but it did not run. "
+            "`n/a`: the site's profile has no such cycle. `(via X)`: a once-per-company scenario run for site X.\n\n"
+            "`Ready`: yes when every cycle the site's profile has passed; no when one FAILED; "
+            "unknown when one has no business verdict (environment, blocked, harness error); incomplete when "
+            "one was not run.\n"
         )
-        return f"# UAT readiness by site, run {self.run_id}\n\n" + "\n".join(rows) + "\n" + legend
+        text = f"# UAT readiness by site, run {self.run_id}\n\n"
+        if self.interrupted:
+            text += f"**The run was interrupted ({self.interrupted}): cells not run are incomplete.**\n\n"
+        text += "\n".join(rows) + "\n" + legend
+        if notes:
+            text += "\n## Why cells are not green\n\n" + "\n".join(notes) + "\n"
+        return text
 
     def ready(self, site: str) -> str:
         verdicts = [self.verdict(site, cycle) for cycle in CYCLES]
-        if any(verdict in {"FAILED", "ERROR"} for verdict in verdicts):
+        if Outcome.FAILED in verdicts:
             return "no"
-        return "incomplete" if "not run" in verdicts else "yes"
+        if any(verdict in {Outcome.ENVIRONMENT, Outcome.BLOCKED, Outcome.HARNESS_ERROR} for verdict in verdicts):
+            return "unknown"
+        return "incomplete" if NOT_RUN in verdicts else "yes"
+
+    def exit_code(self) -> ExitCode:
+        """The run's exit code from what its scenarios found (precedence in odoo_uat.outcomes)."""
+        return run_exit_code(
+            [Classified(Outcome(entry["outcome"]), ExitCode(entry["exit_code"]), "") for entry in self.scenarios]
+        )
 
     def as_json(self) -> dict[str, Any]:
         return {
             "run_id": self.run_id,
-            "sites": {site: {cycle: self.verdict(site, cycle) for cycle in CYCLES} for site in self.results},
-            "ready": {site: self.ready(site) for site in self.results},
+            "interrupted": self.interrupted,
+            "exit_code": int(self.exit_code()),
+            "sites": {site: {cycle: self.verdict(site, cycle) for cycle in CYCLES} for site in self.sites()},
+            "reasons": {
+                site: {cycle: self.reasons(site, cycle) for cycle in CYCLES if self.reasons(site, cycle)}
+                for site in self.sites()
+            },
+            "ready": {site: self.ready(site) for site in self.sites()},
             "scenarios": self.scenarios,
         }
 
@@ -153,9 +183,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 @pytest.hookimpl(trylast=True)
 def pytest_configure(config: pytest.Config) -> None:
-    logging.getLogger().addFilter(_RedactingFilter())
-    for handler in logging.getLogger().handlers:
-        handler.addFilter(_RedactingFilter())
+    install_redaction(config)
     config.stash[READINESS] = Readiness(run_id=config.stash.get(RUN_ID, "UAT-unknown"))
 
 
@@ -186,6 +214,9 @@ def pytest_bdd_before_scenario(request: pytest.FixtureRequest) -> None:
     allure.dynamic.parameter("run", request.config.stash[RUN_ID], excluded=True)
 
 
+PHASE_RESULTS = pytest.StashKey[list[tuple[str, Classified]]]()  # per test: (phase, what its exception meant)
+
+
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_makereport(
     item: pytest.Item, call: pytest.CallInfo[None]
@@ -195,43 +226,79 @@ def pytest_runtest_makereport(
     if excinfo is not None and isinstance(excinfo.value, BusinessExpectationFailed):
         # The business reader sees the broken expectation first; pytest's traceback stays below it.
         report.longrepr = redact(excinfo.value.render()) + "\n\n" + redact(str(report.longrepr))
-    site = item.stash.get(SITE_OF_ITEM, None)
-    cycle = _cycle_of(item)
-    if site and cycle and (report.when == "call" or report.outcome != "passed"):
-        outcome = report.outcome if report.when == "call" else "error"
-        for covered in _sites_covered(item, site, cycle):
-            item.config.stash[READINESS].add(covered, cycle, outcome)
+    if report.failed:
+        error = excinfo.value if excinfo is not None else None
+        classified = (
+            classify(error)
+            if error is not None
+            else Classified(Outcome.HARNESS_ERROR, ExitCode.HARNESS_ERROR, f"{report.when} failed without exception")
+        )
+        if error is not None and not isinstance(error, Exception):  # KeyboardInterrupt, SystemExit: not a verdict
+            return report
+        classified = Classified(classified.outcome, classified.exit_code, redact(classified.reason))
+        item.stash.setdefault(PHASE_RESULTS, []).append((report.when, classified))
     return report
+
+
+def _scenario_result(item: pytest.Item) -> Classified:
+    """The most serious of what the scenario's setup, call and teardown ended in."""
+    phases = item.stash.get(PHASE_RESULTS, [])
+    if not phases:
+        return Classified(Outcome.PASSED, ExitCode.OK, "")
+    worst = most_serious([classified.outcome for _, classified in phases])
+    return next(classified for _, classified in phases if classified.outcome is worst)
 
 
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_protocol(item: pytest.Item) -> Generator[None, object, object]:
-    """Time each scenario and count its RPC round trips (setup and teardown included)."""
+    """Record each scenario's outcome in its cells, with its time and RPC round trips (setup and teardown included)."""
     counter = item.config.stash.get(CALL_COUNTER, None)
     calls_before = counter.round_trips if counter else 0
     started = time.perf_counter()
     result = yield
     site, cycle = item.stash.get(SITE_OF_ITEM, None), _cycle_of(item)
     counter = item.config.stash.get(CALL_COUNTER, None)
+    outcome = _scenario_result(item)
     if site and cycle:
-        item.config.stash[READINESS].scenarios.append(
+        readiness = item.config.stash[READINESS]
+        for covered in _sites_covered(item, site, cycle):
+            readiness.add(
+                covered, cycle, CellResult(outcome.outcome, outcome.reason, via=site, exit_code=outcome.exit_code)
+            )
+        readiness.scenarios.append(
             {
                 "site": site,
                 "cycle": cycle,
                 "scenario": item.name,
+                "outcome": str(outcome.outcome),
+                "exit_code": int(outcome.exit_code),
+                "reason": outcome.reason,
                 "seconds": round(time.perf_counter() - started, 3),
                 "round_trips": (counter.round_trips - calls_before) if counter else 0,
             }
         )
+        _write_readiness(item.config, readiness)  # after every scenario: a run killed outright keeps what it finished
     return result
 
 
-def pytest_sessionfinish(session: pytest.Session) -> None:
-    directory = session.config.getoption("--uat-report-dir")
+@pytest.hookimpl(wrapper=True)
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> Generator[None, None, None]:
+    """Write readiness by site and give the run the exit code of its most serious outcome."""
     readiness = session.config.stash.get(READINESS, None)
-    if not directory or readiness is None or not readiness.results:
+    if readiness is not None and readiness.results:
+        if exitstatus == pytest.ExitCode.INTERRUPTED:
+            readiness.interrupted = stop_reason() or "stopped before every scenario ran"
+        elif exitstatus in (pytest.ExitCode.OK, pytest.ExitCode.TESTS_FAILED):
+            session.exitstatus = int(readiness.exit_code())
+        _write_readiness(session.config, readiness)
+    return (yield)
+
+
+def _write_readiness(config: pytest.Config, readiness: Readiness) -> None:
+    directory = config.getoption("--uat-report-dir")
+    if not directory:
         return
-    for entry in session.config.stash.get(SELECTED_SITES, []):
+    for entry in config.stash.get(SELECTED_SITES, []):
         readiness.expected[entry.profile.code] = set(entry.profile.cycle_sections())
     target = Path(directory)
     target.mkdir(parents=True, exist_ok=True)

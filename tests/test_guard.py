@@ -148,7 +148,7 @@ def test_run_stops_with_its_exit_code_writes_nothing_and_keeps_no_results(
 
     assert result.returncode == exit_code, result.stdout + result.stderr
     assert expected[situation] in result.stdout
-    assert result.stderr.endswith(f"stopped with exit code {int(exit_code)}; no results kept\n")
+    assert result.stderr.endswith(f"stopped (exit code {int(exit_code)}) before any scenario ran; no results kept\n")
     assert runs_left(reports_dir) == []
     assert fake_odoo.writes() == []
     assert "letmein" not in result.stdout + result.stderr

@@ -10,11 +10,23 @@ import pytest
 from odoo_uat.actors import Actor, expect
 from odoo_uat.config import DEFAULT_SITES_DIR, Secret, TargetSettings
 from odoo_uat.cycles import CYCLE_NAMES
-from odoo_uat.errors import BusinessExpectationFailed, ExitCode, OdooUserError, RecordRef
+from odoo_uat.errors import (
+    AuthenticationFailed,
+    BusinessExpectationFailed,
+    ExitCode,
+    OdooTimeout,
+    OdooUserError,
+    ProfileError,
+    RecordRef,
+    RoleUnavailable,
+    TargetUnreachable,
+)
 from odoo_uat.gateway import OdooGateway, SessionPool
+from odoo_uat.outcomes import Classified, Outcome, classify, run_exit_code
 from odoo_uat.profiles import load_profile
+from odoo_uat.redaction import _RedactingFilter, redact
 from odoo_uat.references import ResolvedSite
-from odoo_uat.reporting import Readiness, _RedactingFilter, redact
+from odoo_uat.reporting import CellResult, Readiness
 from tests.test_gateway import RecordingTransport
 
 ROLE_SECRET = "Uat-Role-2026!"
@@ -138,29 +150,112 @@ def test_readiness_verdicts_by_site_and_cycle() -> None:
         "HOSP": {"requisition_to_receipt"},
         "LAB": {"requisition_to_receipt"},
         "WARD": {"requisition_to_receipt", "month_end_close"},
+        "DOWN": {"requisition_to_receipt"},
     }
-    readiness.add("CLINIC", "requisition_to_receipt", "passed")
-    readiness.add("CLINIC", "preventive_maintenance", "passed")
-    readiness.add("HOSP", "requisition_to_receipt", "passed")
-    readiness.add("HOSP", "requisition_to_receipt", "failed")
-    readiness.add("LAB", "requisition_to_receipt", "error")
-    readiness.add("WARD", "requisition_to_receipt", "passed")
+    readiness.add("CLINIC", "requisition_to_receipt", Outcome.PASSED)
+    readiness.add("CLINIC", "preventive_maintenance", Outcome.PASSED)
+    readiness.add("HOSP", "requisition_to_receipt", Outcome.PASSED)
+    readiness.add("HOSP", "requisition_to_receipt", CellResult(Outcome.FAILED, "Business expectation broken: x"))
+    readiness.add("LAB", "requisition_to_receipt", CellResult(Outcome.BLOCKED, "Site LAB: the storekeeper ..."))
+    readiness.add("WARD", "requisition_to_receipt", Outcome.PASSED)
+    readiness.add("DOWN", "requisition_to_receipt", CellResult(Outcome.ENVIRONMENT, "Odoo stopped answering"))
+    readiness.add("DOWN", "requisition_to_receipt", CellResult(Outcome.FAILED, "Business expectation broken: y"))
 
     assert readiness.verdict("CLINIC", "requisition_to_receipt") == "passed"
     assert readiness.verdict("CLINIC", "month_end_close") == "n/a"
     assert readiness.verdict("WARD", "month_end_close") == "not run"
     assert readiness.verdict("HOSP", "requisition_to_receipt") == "FAILED"
-    assert readiness.verdict("LAB", "requisition_to_receipt") == "ERROR"
+    assert readiness.verdict("LAB", "requisition_to_receipt") == "blocked"
+    # an outage outranks a finding: nothing the cell found after Odoo went away can be trusted
+    assert readiness.verdict("DOWN", "requisition_to_receipt") == "environment"
+    assert readiness.reasons("LAB", "requisition_to_receipt") == ["Site LAB: the storekeeper ..."]
     lines = readiness.as_markdown().splitlines()
     assert lines[0] == "# UAT readiness by site, run UAT-20261129-013000-ab12"
     assert lines[2] == "| Site | " + " | ".join(CYCLE_NAMES) + " | Ready |"
-    by_site = {line.split(" | ")[0].removeprefix("| "): line for line in lines[4:8]}
+    by_site = {line.split(" | ")[0].removeprefix("| "): line for line in lines[4:9]}
     assert by_site["CLINIC"].endswith("| yes |")
     assert by_site["WARD"].endswith("| incomplete |")
     assert by_site["HOSP"].endswith("| no |")
-    assert by_site["LAB"].endswith("| no |")
+    assert by_site["LAB"].endswith("| unknown |")
+    assert by_site["DOWN"].endswith("| unknown |")
     assert readiness.as_json()["sites"]["HOSP"]["requisition_to_receipt"] == "FAILED"
-    assert readiness.as_json()["ready"] == {"CLINIC": "yes", "HOSP": "no", "LAB": "no", "WARD": "incomplete"}
+    assert readiness.as_json()["ready"] == {
+        "CLINIC": "yes",
+        "DOWN": "unknown",
+        "HOSP": "no",
+        "LAB": "unknown",
+        "WARD": "incomplete",
+    }
+
+
+def test_a_per_company_cell_says_which_site_ran_it() -> None:
+    readiness = Readiness(run_id="UAT-20261129-013000-ab12")
+    readiness.expected = {"CLINIC": {"month_end_close"}, "HOSP": {"month_end_close"}}
+    for site in ("CLINIC", "HOSP"):
+        readiness.add(
+            site, "month_end_close", CellResult(Outcome.FAILED, "Business expectation broken: z", via="CLINIC")
+        )
+
+    assert "| HOSP | n/a | n/a | n/a | n/a | FAILED (via CLINIC) | no |" in readiness.as_markdown()
+    assert readiness.reasons("HOSP", "month_end_close") == [
+        "Business expectation broken: z",
+        "run once per company, via site CLINIC",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("outcomes", "exit_code"),
+    [
+        ([], ExitCode.OK),
+        ([(Outcome.PASSED, ExitCode.OK)], ExitCode.OK),
+        ([(Outcome.PASSED, ExitCode.OK), (Outcome.FAILED, ExitCode.SCENARIOS_FAILED)], ExitCode.SCENARIOS_FAILED),
+        (
+            [(Outcome.FAILED, ExitCode.SCENARIOS_FAILED), (Outcome.BLOCKED, ExitCode.AUTHENTICATION)],
+            ExitCode.AUTHENTICATION,
+        ),
+        ([(Outcome.BLOCKED, ExitCode.PROFILE), (Outcome.ENVIRONMENT, ExitCode.ENVIRONMENT)], ExitCode.ENVIRONMENT),
+        (
+            [(Outcome.ENVIRONMENT, ExitCode.ENVIRONMENT), (Outcome.HARNESS_ERROR, ExitCode.HARNESS_ERROR)],
+            ExitCode.HARNESS_ERROR,
+        ),
+    ],
+)
+def test_a_runs_exit_code_is_that_of_its_most_serious_outcome(
+    outcomes: list[tuple[Outcome, ExitCode]], exit_code: ExitCode
+) -> None:
+    assert run_exit_code([Classified(outcome, code, "") for outcome, code in outcomes]) == exit_code
+
+
+@pytest.mark.parametrize(
+    ("error", "outcome", "exit_code"),
+    [
+        (failure(), Outcome.FAILED, ExitCode.SCENARIOS_FAILED),
+        (
+            OdooUserError("No.", model="purchase.order", method="button_confirm"),
+            Outcome.FAILED,
+            ExitCode.SCENARIOS_FAILED,
+        ),
+        (TargetUnreachable("Odoo stopped answering"), Outcome.ENVIRONMENT, ExitCode.ENVIRONMENT),
+        (OdooTimeout("no answer within 60 s"), Outcome.ENVIRONMENT, ExitCode.ENVIRONMENT),
+        (
+            RoleUnavailable("LAB", "storekeeper", "hdl.storekeeper", AuthenticationFailed("refused")),
+            Outcome.BLOCKED,
+            ExitCode.AUTHENTICATION,
+        ),
+        (ProfileError("lab.yaml", "warehouse", "no such warehouse"), Outcome.BLOCKED, ExitCode.PROFILE),
+        (KeyError("amount_total"), Outcome.HARNESS_ERROR, ExitCode.HARNESS_ERROR),
+    ],
+)
+def test_each_error_stands_for_one_outcome(error: Exception, outcome: Outcome, exit_code: ExitCode) -> None:
+    classified = classify(error)
+
+    assert (classified.outcome, classified.exit_code) == (outcome, exit_code)
+
+
+def test_a_role_that_cannot_log_in_names_the_site_and_the_role() -> None:
+    error = RoleUnavailable("LAB", "storekeeper", "hdl.storekeeper", AuthenticationFailed("wrong password"))
+
+    assert str(error) == "Site LAB: the storekeeper (hdl.storekeeper) cannot act in this run: wrong password"
 
 
 def test_no_readiness_file_when_no_scenario_ran(pytester: pytest.Pytester, tmp_path: Path) -> None:
