@@ -23,7 +23,13 @@ import os
 
 from pytest_bdd import given, then
 
-from odoo_uat.errors import BusinessExpectationFailed, RecordRef
+from odoo_uat.errors import (
+    AuthenticationFailed,
+    BusinessExpectationFailed,
+    RecordRef,
+    RoleUnavailable,
+    TargetUnreachable,
+)
 
 pytest_plugins = ["fixtures.options", "fixtures.target", "odoo_uat.reporting"]
 
@@ -46,7 +52,23 @@ def supplies_arrive(site_code: str) -> None:
             + os.environ["UAT_ROLE_PASSWORD"]
             + ")",
         )
+
+
+@then("the site meets the fate the test chose for it")
+def fate(site_code: str) -> None:
+    chosen = dict(item.split("=") for item in os.environ.get("FATES", "").split(",") if item).get(site_code)
+    if chosen == "blocked":
+        raise RoleUnavailable(site_code, "storekeeper", "hdl.storekeeper", AuthenticationFailed("login refused"))
+    if chosen == "environment":
+        raise TargetUnreachable("Odoo stopped answering during stock.picking.button_validate")
+    if chosen == "harness":
+        raise KeyError("amount_total")
 """
+
+FATES_FEATURE = (
+    "@requisition_to_receipt\nFeature: Fates\n  Scenario: Meets its fate\n    Given the scenario runs for its site\n"
+    "    Then the site meets the fate the test chose for it\n"
+)
 
 FEATURES = {
     "every_site": "Feature: Every site\n  Scenario: Runs at each site\n    Given the scenario runs for its site\n",
@@ -211,3 +233,36 @@ def test_readiness_by_site_and_the_business_failure_in_the_report(
         ("LAB", "requisition_to_receipt", 0),
         ("NORTH", "requisition_to_receipt", 0),
     ]
+
+
+@pytest.mark.parametrize(
+    ("fates", "exit_code", "verdicts"),
+    [
+        ("LAB=blocked", ExitCode.AUTHENTICATION, {"LAB": "blocked", "NORTH": "passed"}),
+        ("LAB=blocked,NORTH=environment", ExitCode.ENVIRONMENT, {"LAB": "blocked", "NORTH": "environment"}),
+        ("NORTH=harness", ExitCode.HARNESS_ERROR, {"LAB": "passed", "NORTH": "harness error"}),
+    ],
+)
+def test_each_outcome_has_its_readiness_verdict_and_the_most_serious_gives_the_exit_code(
+    mini: pytest.Pytester,
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+    fates: str,
+    exit_code: ExitCode,
+    verdicts: dict[str, str],
+) -> None:
+    monkeypatch.setenv("ODOO_URL", "http://odoo.invalid")
+    monkeypatch.setenv("FATES", fates)
+    (mini.path / "features" / "requisition_to_receipt.feature").write_text(FATES_FEATURE, encoding="utf-8")
+    report_dir = tmp_path / "run"
+
+    result = mini.runpytest("scenarios", "-k", "fate", "--uat-report-dir", str(report_dir))
+
+    assert result.ret == exit_code  # the other sites' scenarios still ran: a blocked cell blocks only itself
+    data = json.loads((report_dir / "readiness.json").read_text(encoding="utf-8"))
+    assert {site: cycles["requisition_to_receipt"] for site, cycles in data["sites"].items()} == verdicts
+    assert data["exit_code"] == exit_code
+    if "LAB=blocked" in fates:
+        assert data["reasons"]["LAB"]["requisition_to_receipt"] == [
+            "Site LAB: the storekeeper (hdl.storekeeper) cannot act in this run: login refused"
+        ]
