@@ -206,9 +206,7 @@ def run(
             f"uat: run {run_id} ended with exit code {code}; evidence in {final} (readiness.md, allure-results/)"
         )
     else:  # nothing ran (bad input, target down or refused before the first scenario): nothing half-written stays
-        click.echo(
-            f"uat: run {run_id} stopped (exit code {code}) before any scenario ran; no results kept", err=True
-        )
+        click.echo(f"uat: run {run_id} stopped (exit code {code}) before any scenario ran; no results kept", err=True)
     sys.exit(code)
 
 
@@ -225,24 +223,26 @@ def _merge_into(source: Path, destination: Path) -> None:
     "check_dir",
     type=click.Path(path_type=Path, exists=True),
     default=None,
-    help="Check every step of the feature files under DIR is bound; suggest the closest steps.",
+    help="Check every step of the feature files under DIR is bound and gets what it needs from an earlier step.",
 )
 @_reports_errors
 def steps(markdown: bool, check_dir: Path | None) -> None:
     """Print the step catalogue, generated from the step modules."""
-    from odoo_uat.catalogue import catalogue_markdown, require_bound_steps, step_definitions
+    from odoo_uat.catalogue import catalogue_markdown, catalogue_text, require_bound_steps, step_definitions
 
     if check_dir is not None:
         features = require_bound_steps(check_dir)
         count = sum(len(feature.scenarios) for feature in features)
-        click.echo(f"uat: every step of {len(features)} feature files ({count} scenarios) is bound")
+        click.echo(
+            f"uat: every step of {len(features)} feature files ({count} scenarios) is bound "
+            "and gets what it needs from an earlier step"
+        )
         return
     definitions = step_definitions()
     if markdown:
         click.echo(catalogue_markdown(definitions), nl=False)
         return
-    for definition in definitions:
-        click.echo(f"[{definition.domain}] {definition.keyword.capitalize()} {definition.text}")
+    click.echo(catalogue_text(definitions))
 
 
 @main.command()
@@ -270,6 +270,7 @@ def snapshot(output: Path | None, compare: Path | None, env_name: str | None) ->
     text = json.dumps(now, indent=1, sort_keys=True, default=str)
     if output:
         output.write_text(text, encoding="utf-8")
-        click.echo(f"uat: {sum(len(v) for v in now.values() if isinstance(v, dict))} records in {output}")
+        records = sum(len(v) for model, v in now.items() if isinstance(v, dict) and model != snapshots.PRECISION)
+        click.echo(f"uat: {records} records in {output}")
     else:
         click.echo(text)

@@ -6,6 +6,7 @@ Transactional records (orders, pickings, moves, tickets, requests) are deliberat
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import Any
 
@@ -209,17 +210,23 @@ SECTIONS = (
 )
 
 
+PRECISION = "_precision"  # per model, the decimal places of each float field (None: a plain float)
+
+
 def take_snapshot(gateway: OdooGateway) -> dict[str, Any]:
     everything = gateway.across_companies().with_context(active_test=False)
     companies = everything.search("res.company", [])
-    snapshot: dict[str, Any] = {}
+    snapshot: dict[str, Any] = {PRECISION: {}}
     for section in SECTIONS:
         try:
-            available = everything.fields_of(section.model)
+            available = everything.call(section.model, "fields_get", attributes=["type", "digits"])
         except OdooError:
             snapshot[section.model] = "(model not installed)"
             continue
         fields = [name for name in section.fields if name in available]
+        snapshot[PRECISION][section.model] = {
+            name: _decimal_places(available[name]) for name in fields if available[name].get("type") == "float"
+        }
         views = (
             [(f"@{cid}", everything.for_company(cid)) for cid in companies]
             if section.per_company
@@ -233,9 +240,30 @@ def take_snapshot(gateway: OdooGateway) -> dict[str, Any]:
     return snapshot
 
 
+def _decimal_places(description: dict[str, Any]) -> int | None:
+    """A float field's scale from fields_get's `digits` ([precision, scale]), None when Odoo gives none."""
+    digits = description.get("digits")
+    if isinstance(digits, list | tuple) and len(digits) == 2 and isinstance(digits[1], int):
+        return digits[1]
+    return None
+
+
+def same_value(old: Any, new: Any, decimal_places: int | None) -> bool:
+    """Equal as Odoo stores them: a float at its field's precision, so a recomputed 18.900000000000002 is 18.9."""
+    if isinstance(old, bool) or isinstance(new, bool):  # False is "not set" in Odoo, never the number 0
+        return old is new
+    floats = (int, float)
+    if isinstance(old, floats) and isinstance(new, floats):
+        if decimal_places is not None:
+            return round(float(old) - float(new), decimal_places) == 0
+        return math.isclose(float(old), float(new), rel_tol=1e-9, abs_tol=1e-12)
+    return bool(old == new)
+
+
 def compare(before: dict[str, Any], after: dict[str, Any]) -> list[str]:
     differences = []
-    for model in sorted(set(before) | set(after)):
+    precision = {**before.get(PRECISION, {}), **after.get(PRECISION, {})}
+    for model in sorted((set(before) | set(after)) - {PRECISION}):
         old, new = before.get(model, {}), after.get(model, {})
         if not isinstance(old, dict) or not isinstance(new, dict):
             if old != new:
@@ -248,7 +276,8 @@ def compare(before: dict[str, Any], after: dict[str, Any]) -> list[str]:
                 differences.append(f"{model} #{record_id} removed: {old[record_id]}")
             else:
                 for name in sorted(set(old[record_id]) | set(new[record_id])):
-                    if old[record_id].get(name) != new[record_id].get(name):
+                    places = precision.get(model, {}).get(name)
+                    if not same_value(old[record_id].get(name), new[record_id].get(name), places):
                         differences.append(
                             f"{model} #{record_id}.{name}: {old[record_id].get(name)!r} -> {new[record_id].get(name)!r}"
                         )
