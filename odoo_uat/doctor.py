@@ -1,18 +1,22 @@
 """`uat doctor`: is this target ready for a UAT run of these sites? Read-only.
 
 Checks connectivity and version, the UAT marker, the modules the sites' cycles need, every reference in
-every selected profile, every role's login, and that sites of one company agree on per-company settings.
+every selected profile, that every role a site's cycles act as is in its profile, every role's login, and
+that sites of one company agree on per-company settings. The roles a cycle acts as are read from the code:
+the roles the steps of its feature files ask the cast for (`odoo_uat.catalogue.roles_by_cycle`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from functools import partial
 
+from odoo_uat import config
+from odoo_uat.catalogue import roles_by_cycle
 from odoo_uat.config import TargetSettings
 from odoo_uat.cycles import REQUIRED_MODULES
-from odoo_uat.errors import ExitCode, UatError
+from odoo_uat.errors import ExitCode, FeatureFileError, UatError
 from odoo_uat.gateway import OdooGateway, SessionPool
 from odoo_uat.guard import require_uat_target
 from odoo_uat.profiles import LoadedProfile, RoleLogin
@@ -71,11 +75,55 @@ def company_disagreements(sites: list[LoadedProfile]) -> list[CheckResult]:
     return results
 
 
+def cycles_by_role(item: LoadedProfile, cycle_roles: Mapping[str, frozenset[str]]) -> dict[str, list[str]]:
+    """The roles this site's cycles act as, each with the cycles that need it."""
+    needed: dict[str, list[str]] = {}
+    for cycle in item.profile.cycle_sections():
+        for role in sorted(cycle_roles.get(cycle, ())):
+            needed.setdefault(role, []).append(cycle)
+    return needed
+
+
+def role_checks(pool: SessionPool, item: LoadedProfile, cycle_roles: Mapping[str, frozenset[str]]) -> list[CheckResult]:
+    """Every role the site's cycles act as is in its profile; every role of the profile logs in."""
+    code = item.profile.code
+    needed = cycles_by_role(item, cycle_roles)
+    results = []
+    for role in sorted(set(needed) | set(item.profile.roles)):
+        cycles = ", ".join(needed.get(role, ())) or "no cycle of this site"
+        login = item.profile.roles.get(role)
+        if login is None:
+            acting = f"cycle {cycles} acts" if len(needed[role]) == 1 else f"cycles {cycles} act"
+            results.append(
+                CheckResult(
+                    "cycle role",
+                    f"{code} {role}",
+                    False,
+                    f"site {code}: {acting} as the {role}, but {item.path} has no roles.{role} "
+                    "(add its login and password_env)",
+                    ExitCode.PROFILE,
+                )
+            )
+            continue
+        results.append(_attempt("role login", f"{code} {role}", partial(_role_logs_in, pool, login, cycles)))
+    return results
+
+
 def run_doctor(
-    settings: TargetSettings, sites: list[LoadedProfile], pool: SessionPool | None = None
+    settings: TargetSettings,
+    sites: list[LoadedProfile],
+    pool: SessionPool | None = None,
+    cycle_roles: Mapping[str, frozenset[str]] | None = None,
 ) -> list[CheckResult]:
     pool = pool or SessionPool(settings)
     results: list[CheckResult] = []
+    if cycle_roles is None:
+        try:
+            cycle_roles = roles_by_cycle(config.DEFAULT_FEATURES_DIR)
+        except FeatureFileError as error:
+            subject = str(config.DEFAULT_FEATURES_DIR)
+            results.append(CheckResult("cycle roles", subject, False, str(error), error.exit_code))
+            cycle_roles = {}
     holder: dict[str, OdooGateway] = {}
 
     def connect() -> str:
@@ -113,14 +161,13 @@ def run_doctor(
         code = item.profile.code
 
         results.append(_attempt("profile references", code, partial(_references_resolve, gateway, item)))
-        for role, login in sorted(item.profile.roles.items()):
-            results.append(_attempt("role login", f"{code} {role}", partial(_role_logs_in, pool, login)))
+        results.extend(role_checks(pool, item, cycle_roles))
     return results
 
 
-def _role_logs_in(pool: SessionPool, login: RoleLogin) -> str:
+def _role_logs_in(pool: SessionPool, login: RoleLogin, cycles: str) -> str:
     user = pool.as_user(login.login, login.secret())
-    return f"{login.login} logs in (uid {user.uid})"
+    return f"{login.login} logs in (uid {user.uid}); acts in {cycles}"
 
 
 def _references_resolve(gateway: OdooGateway, item: LoadedProfile) -> str:

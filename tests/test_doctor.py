@@ -5,12 +5,37 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+import yaml
 from click.testing import CliRunner, Result
 
+from odoo_uat import config
+from odoo_uat.catalogue import roles_by_cycle
 from odoo_uat.cli import main
+from odoo_uat.doctor import cycles_by_role
 from odoo_uat.errors import ExitCode
+from odoo_uat.profiles import load_profile
 from tests.fake_odoo import FakeOdoo
 from tests.support import CLINIC_PROFILE, free_port, target_env
+
+# CLINIC_PROFILE has requisition-to-receipt, whose steps also act as the storekeeper and the accountant.
+R2R_ROLES = ("storekeeper", "accountant")
+APPROVER_LINE = "  approver:  {login: hhg.approver, password_env: UAT_ROLE_PASSWORD}\n"
+
+
+def clinic_profile(warehouse: str = "NSC", *, roles: tuple[str, ...] = R2R_ROLES) -> str:
+    """CLINIC_PROFILE with these further roles (login nsc.<role>)."""
+    text = CLINIC_PROFILE.format(warehouse=warehouse)
+    assert APPROVER_LINE in text
+    extra = "".join(f"  {role}: {{login: nsc.{role}, password_env: UAT_ROLE_PASSWORD}}\n" for role in roles)
+    return text.replace(APPROVER_LINE, APPROVER_LINE + extra)
+
+
+@pytest.fixture(autouse=True)
+def every_role_of_the_cycle(fake_odoo: FakeOdoo, sites_dir: Path) -> None:
+    """The test profile gets every role its cycle acts as, and the fake Odoo their users."""
+    (sites_dir / "clinic.yaml").write_text(clinic_profile(), encoding="utf-8")
+    for role in R2R_ROLES:
+        fake_odoo.add("res.users", login=f"nsc.{role}", name=role, company_ids=[1])
 
 
 def doctor(env: dict[str, str], sites_dir: Path, *args: str) -> Result:
@@ -18,8 +43,9 @@ def doctor(env: dict[str, str], sites_dir: Path, *args: str) -> Result:
 
 
 def check_line(output: str, check: str) -> str:
-    """The table row of one check."""
-    return next(line for line in output.splitlines() if line.split()[1:2] == check.split()[:1])
+    """The table row of one check: its first words ("connect", "role login CLINIC approver")."""
+    words = check.split()
+    return next(line for line in output.splitlines() if line.split()[1 : 1 + len(words)] == words)
 
 
 def test_ready_target_passes_every_check(fake_odoo: FakeOdoo, sites_dir: Path, reports_dir: Path) -> None:
@@ -27,9 +53,11 @@ def test_ready_target_passes_every_check(fake_odoo: FakeOdoo, sites_dir: Path, r
 
     assert result.exit_code == ExitCode.OK, result.output
     assert f"database {fake_odoo.database}, Odoo 19.0, as admin over jsonrpc" in result.output
-    assert "8 references resolve" in result.output
+    assert "10 references resolve" in result.output
     assert "nsc.requester logs in" in result.output
-    assert result.output.rstrip().endswith("checks: 11 ok, 0 with a problem")
+    for role in ("requester", "approver", *R2R_ROLES):
+        assert "; acts in requisition_to_receipt" in check_line(result.output, f"role login CLINIC {role}")
+    assert result.output.rstrip().endswith("checks: 13 ok, 0 with a problem")
     assert fake_odoo.writes() == []
 
 
@@ -37,7 +65,7 @@ def test_unknown_warehouse_names_file_key_value_and_candidates(
     fake_odoo: FakeOdoo, sites_dir: Path, reports_dir: Path
 ) -> None:
     profile = sites_dir / "clinic.yaml"
-    profile.write_text(CLINIC_PROFILE.format(warehouse="NSX"), encoding="utf-8")
+    profile.write_text(clinic_profile("NSX"), encoding="utf-8")
 
     result = doctor(target_env(fake_odoo, reports_dir), sites_dir)
 
@@ -46,7 +74,7 @@ def test_unknown_warehouse_names_file_key_value_and_candidates(
     assert len(failed) == 1
     assert failed[0].split()[1:4] == ["profile", "references", "CLINIC"]
     assert failed[0].endswith(f"{profile}: warehouse: no stock.warehouse has code = 'NSX'; candidates: 'WH', 'NSC'")
-    assert "checks: 10 ok, 1 with a problem" in result.output
+    assert "checks: 12 ok, 1 with a problem" in result.output
     assert fake_odoo.writes() == []
 
 
@@ -88,10 +116,12 @@ def test_role_that_cannot_log_in_is_named(fake_odoo: FakeOdoo, sites_dir: Path, 
     assert result.exit_code == ExitCode.AUTHENTICATION, result.output
     failed = [line for line in result.output.splitlines() if line.startswith("FAIL")]
     assert [line.split()[1:5] for line in failed] == [
+        ["role", "login", "CLINIC", "accountant"],
         ["role", "login", "CLINIC", "approver"],
         ["role", "login", "CLINIC", "requester"],
+        ["role", "login", "CLINIC", "storekeeper"],
     ]
-    assert "refused the login 'nsc.requester'" in failed[1]
+    assert "refused the login 'nsc.requester'" in failed[2]
     assert "stale-password" not in result.output
 
 
@@ -139,3 +169,61 @@ def test_unknown_site_exits_unknown_site(fake_odoo: FakeOdoo, sites_dir: Path, r
     assert result.exit_code == ExitCode.UNKNOWN_SITE
     assert result.stderr == "uat: UnknownSiteError: Unknown site(s) WARD9; the profiles define CLINIC\n"
     assert fake_odoo.calls == []
+
+
+def test_a_role_the_cycle_acts_as_missing_from_the_profile_names_site_cycle_and_role(
+    fake_odoo: FakeOdoo, sites_dir: Path, reports_dir: Path
+) -> None:
+    profile = sites_dir / "clinic.yaml"
+    profile.write_text(clinic_profile(roles=("storekeeper",)), encoding="utf-8")  # no accountant
+
+    result = doctor(target_env(fake_odoo, reports_dir), sites_dir)
+
+    assert result.exit_code == ExitCode.PROFILE, result.output
+    failed = [line for line in result.output.splitlines() if line.startswith("FAIL")]
+    assert len(failed) == 1, result.output
+    assert failed[0].split()[1:5] == ["cycle", "role", "CLINIC", "accountant"]
+    assert failed[0].endswith(
+        f"site CLINIC: cycle requisition_to_receipt acts as the accountant, but {profile} has no "
+        "roles.accountant (add its login and password_env)"
+    )
+    assert "nsc.storekeeper logs in" in check_line(result.output, "role login CLINIC storekeeper")
+    assert fake_odoo.writes() == []
+
+
+def test_a_role_that_several_cycles_act_as_is_named_with_all_of_them(tmp_path: Path) -> None:
+    bundled = yaml.safe_load((config.DEFAULT_SITES_DIR / "clinic.yaml").read_text(encoding="utf-8"))
+    del bundled["roles"]["storekeeper"]
+    path = tmp_path / "clinic.yaml"
+    path.write_text(yaml.safe_dump(bundled), encoding="utf-8")
+
+    needed = cycles_by_role(load_profile(path), roles_by_cycle())
+
+    assert needed["storekeeper"] == ["requisition_to_receipt", "transfer_to_consumption", "month_end_close"]
+    assert needed["technician"] == ["preventive_maintenance"]
+    assert set(needed) == {
+        "requester",
+        "approver",
+        "storekeeper",
+        "nurse",
+        "technician",
+        "helpdesk_agent",
+        "helpdesk_lead",
+        "accountant",
+    }
+
+
+def test_feature_files_that_do_not_parse_are_a_doctor_problem(
+    fake_odoo: FakeOdoo, sites_dir: Path, reports_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    features = tmp_path / "features"
+    features.mkdir()
+    (features / "broken.feature").write_text(
+        "Feature: Broken\n  Scenario: One\n    Given a step\n    no Gherkin\n", encoding="utf-8"
+    )
+    monkeypatch.setattr(config, "DEFAULT_FEATURES_DIR", features)
+
+    result = doctor(target_env(fake_odoo, reports_dir), sites_dir)
+
+    assert result.exit_code == ExitCode.FEATURE, result.output
+    assert f"{features}/broken.feature:4: " in check_line(result.output, "cycle roles")
