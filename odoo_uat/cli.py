@@ -19,6 +19,7 @@ import click
 
 from odoo_uat import config
 from odoo_uat.errors import ExitCode, UatError
+from odoo_uat.redaction import redact
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -31,7 +32,7 @@ def _reports_errors(command: F) -> F:
         try:
             return command(*args, **kwargs)
         except UatError as error:
-            click.echo(f"uat: {type(error).__name__}: {error}", err=True)
+            click.echo(redact(f"uat: {type(error).__name__}: {error}"), err=True)
             sys.exit(int(error.exit_code))
 
     return wrapper  # type: ignore[return-value]
@@ -92,13 +93,21 @@ def _selected(sites_dir: Path | None, sites: Sequence[str]) -> list[Any]:
 @site_option
 @sites_dir_option
 @env_option
+@click.option(
+    "--offline",
+    is_flag=True,
+    help="Only what needs no Odoo: every profile's YAML and schema, the roles its cycles need, per-company agreement.",
+)
 @_reports_errors
-def doctor(sites: tuple[str, ...], sites_dir: Path | None, env_name: str | None) -> None:
+def doctor(sites: tuple[str, ...], sites_dir: Path | None, env_name: str | None, offline: bool) -> None:
     """Check the target and every selected site profile; read-only. Non-zero exit on any problem."""
-    from odoo_uat.doctor import doctor_exit_code, render_table, run_doctor
+    from odoo_uat.doctor import doctor_exit_code, render_table, run_doctor, run_offline_doctor
 
-    selected = _selected(sites_dir, sites)
-    results = run_doctor(config.load_target(env_name=_env_name(env_name)), selected)
+    if offline:
+        results = run_offline_doctor(config.sites_dir(override=sites_dir), sites)
+    else:
+        selected = _selected(sites_dir, sites)
+        results = run_doctor(config.load_target(env_name=_env_name(env_name)), selected)
     click.echo(render_table(results))
     sys.exit(int(doctor_exit_code(results)))
 

@@ -8,18 +8,19 @@ the roles the steps of its feature files ask the cast for (`odoo_uat.catalogue.r
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import partial
+from pathlib import Path
 
 from odoo_uat import config
 from odoo_uat.catalogue import roles_by_cycle
 from odoo_uat.config import TargetSettings
 from odoo_uat.cycles import REQUIRED_MODULES
-from odoo_uat.errors import ExitCode, FeatureFileError, UatError
+from odoo_uat.errors import ExitCode, FeatureFileError, ProfileError, ProfileErrors, UatError
 from odoo_uat.gateway import OdooGateway, SessionPool
 from odoo_uat.guard import require_uat_target
-from odoo_uat.profiles import LoadedProfile, RoleLogin
+from odoo_uat.profiles import LoadedProfile, RoleLogin, load_profiles, select_sites
 from odoo_uat.references import resolve_site
 
 
@@ -84,8 +85,10 @@ def cycles_by_role(item: LoadedProfile, cycle_roles: Mapping[str, frozenset[str]
     return needed
 
 
-def role_checks(pool: SessionPool, item: LoadedProfile, cycle_roles: Mapping[str, frozenset[str]]) -> list[CheckResult]:
-    """Every role the site's cycles act as is in its profile; every role of the profile logs in."""
+def role_checks(
+    pool: SessionPool | None, item: LoadedProfile, cycle_roles: Mapping[str, frozenset[str]]
+) -> list[CheckResult]:
+    """Every role the site's cycles act as is in its profile; every role of the profile logs in (not offline)."""
     code = item.profile.code
     needed = cycles_by_role(item, cycle_roles)
     results = []
@@ -105,7 +108,39 @@ def role_checks(pool: SessionPool, item: LoadedProfile, cycle_roles: Mapping[str
                 )
             )
             continue
+        if pool is None:
+            results.append(CheckResult("cycle role", f"{code} {role}", True, f"{login.login}; acts in {cycles}"))
+            continue
         results.append(_attempt("role login", f"{code} {role}", partial(_role_logs_in, pool, login, cycles)))
+    return results
+
+
+def _feature_roles(results: list[CheckResult]) -> Mapping[str, frozenset[str]]:
+    """The roles each cycle's feature files act as; feature files that do not parse are a doctor problem."""
+    try:
+        return roles_by_cycle(config.DEFAULT_FEATURES_DIR)
+    except FeatureFileError as error:
+        results.append(CheckResult("cycle roles", str(config.DEFAULT_FEATURES_DIR), False, str(error), error.exit_code))
+        return {}
+
+
+def run_offline_doctor(
+    directory: Path, codes: Sequence[str], cycle_roles: Mapping[str, frozenset[str]] | None = None
+) -> list[CheckResult]:
+    """`uat doctor --offline`: every profile's YAML and schema, the roles its cycles need, per-company agreement.
+
+    No Odoo is needed, so a profile drafted from the docs gets its checks before a target exists.
+    """
+    try:
+        sites = select_sites(load_profiles(directory), codes)
+    except ProfileErrors as error:
+        return [CheckResult("profile", problem.file, False, str(problem), ExitCode.PROFILE) for problem in error.errors]
+    results = [CheckResult("profile schema", item.profile.code, True, f"{item.path}: valid") for item in sites]
+    results.extend(company_disagreements(sites))
+    if cycle_roles is None:
+        cycle_roles = _feature_roles(results)
+    for item in sites:
+        results.extend(role_checks(None, item, cycle_roles))
     return results
 
 
@@ -118,12 +153,7 @@ def run_doctor(
     pool = pool or SessionPool(settings)
     results: list[CheckResult] = []
     if cycle_roles is None:
-        try:
-            cycle_roles = roles_by_cycle(config.DEFAULT_FEATURES_DIR)
-        except FeatureFileError as error:
-            subject = str(config.DEFAULT_FEATURES_DIR)
-            results.append(CheckResult("cycle roles", subject, False, str(error), error.exit_code))
-            cycle_roles = {}
+        cycle_roles = _feature_roles(results)
     holder: dict[str, OdooGateway] = {}
 
     def connect() -> str:
@@ -158,9 +188,7 @@ def run_doctor(
         )
     results.extend(company_disagreements(sites))
     for item in sites:
-        code = item.profile.code
-
-        results.append(_attempt("profile references", code, partial(_references_resolve, gateway, item)))
+        results.extend(reference_checks(gateway, item))
         results.extend(role_checks(pool, item, cycle_roles))
     return results
 
@@ -170,9 +198,21 @@ def _role_logs_in(pool: SessionPool, login: RoleLogin, cycles: str) -> str:
     return f"{login.login} logs in (uid {user.uid}); acts in {cycles}"
 
 
-def _references_resolve(gateway: OdooGateway, item: LoadedProfile) -> str:
-    resolved = resolve_site(gateway, item)
-    return f"{len(resolved.ids)} references resolve ({item.path})"
+def reference_checks(gateway: OdooGateway, item: LoadedProfile) -> list[CheckResult]:
+    """Every reference of the profile: one row when all resolve, else one row per broken reference."""
+    code = item.profile.code
+    try:
+        resolved = resolve_site(gateway, item)
+    except (ProfileError, ProfileErrors) as error:
+        problems = error.errors if isinstance(error, ProfileErrors) else [error]
+        return [CheckResult("profile reference", f"{code} {p.key}", False, str(p), ExitCode.PROFILE) for p in problems]
+    if not resolved.problems:
+        return [CheckResult("profile references", code, True, f"{len(resolved.ids)} references resolve ({item.path})")]
+    return [
+        CheckResult("profile reference", f"{code} {problem.key}", False, f"{problem} (blocks {part})", ExitCode.PROFILE)
+        for part, problems in resolved.problems.items()
+        for problem in problems
+    ]
 
 
 def doctor_exit_code(results: list[CheckResult]) -> ExitCode:

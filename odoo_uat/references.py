@@ -2,6 +2,12 @@
 
 A key that matches no record, or more than one, is a profile error naming the file, the key and the
 candidates Odoo does have, so the user can fix the profile without opening Odoo.
+
+A reference says *which* record; nothing else about it is checked here. What the record must be like (a stage
+is a done stage, a type delivers into a consumption location) is an expectation the scenario checks, so a
+configuration regression is a finding, not a profile error. A broken reference blocks only what uses it: the
+site's company or warehouse blocks the site, a cycle section's reference that cycle at that site, a role's
+login the scenarios that need the role; everything else runs.
 """
 
 from __future__ import annotations
@@ -46,6 +52,8 @@ class ResolvedSite:
     company_name: str
     warehouse_id: int
     ids: dict[str, int] = field(default_factory=dict)
+    # what does not resolve, by what it blocks: a cycle's name, or "roles.<role>"
+    problems: dict[str, list[ProfileError]] = field(default_factory=dict)
 
     @property
     def profile(self) -> SiteProfile:
@@ -60,6 +68,14 @@ class ResolvedSite:
             return self.ids[key]
         except KeyError:
             raise ProfileError(str(self.loaded.path), key, "is not set in this site's profile") from None
+
+    def require(self, part: str) -> None:
+        """Block a scenario whose cycle (or role) has a reference that does not resolve: ProfileErrors, exit 11."""
+        if self.problems.get(part):
+            raise ProfileErrors(self.problems[part])
+
+    def all_problems(self) -> list[ProfileError]:
+        return [problem for problems in self.problems.values() for problem in problems]
 
     def label(self) -> str:
         return f"{self.code} ({self.profile.name}; company {self.company_name}; warehouse {self.profile.warehouse})"
@@ -99,10 +115,11 @@ def resolve_reference(gateway: OdooGateway, path: str, reference: Reference, sco
 
 
 def resolve_site(gateway: OdooGateway, loaded: LoadedProfile, cycles: Collection[str] | None = None) -> ResolvedSite:
-    """Resolve the core references, then those of the cycle sections (all, or only `cycles`).
+    """Resolve the core references, then those of the roles and the cycle sections (all, or only `cycles`).
 
-    All problems are reported together. A run resolves only the cycles it is about to run, so a section
-    for a cycle not run today cannot stop it; `uat doctor` resolves them all.
+    The site's company and warehouse must resolve (ProfileErrors otherwise: the whole site is blocked); every
+    other problem is kept in `problems`, by the cycle or role it blocks. A run resolves only the cycles it is
+    about to run, so a section for a cycle not run today cannot stop it; `uat doctor` resolves them all.
     """
     path = str(loaded.path)
     profile = loaded.profile
@@ -127,7 +144,6 @@ def resolve_site(gateway: OdooGateway, loaded: LoadedProfile, cycles: Collection
     resolved = ResolvedSite(
         loaded, company_id, company_name, warehouse_id, {"company": company_id, "warehouse": warehouse_id}
     )
-    problems: list[ProfileError] = []
     for role, login in profile.roles.items():
         try:
             resolved.ids[f"roles.{role}"] = resolve_reference(
@@ -137,7 +153,7 @@ def resolve_site(gateway: OdooGateway, loaded: LoadedProfile, cycles: Collection
                 None,
             )
         except ProfileError as exc:
-            problems.append(exc)
+            resolved.problems.setdefault(f"roles.{role}", []).append(exc)
     # Some natural keys are per company (an account's code in Odoo 19): look them up as the site's company.
     site_gateway = gateway.for_company(company_id)
     for name, section in profile.cycle_sections().items():
@@ -147,7 +163,5 @@ def resolve_site(gateway: OdooGateway, loaded: LoadedProfile, cycles: Collection
             try:
                 resolved.ids[reference.key] = resolve_reference(site_gateway, path, reference, scope)
             except ProfileError as exc:
-                problems.append(exc)
-    if problems:
-        raise ProfileErrors(problems)
+                resolved.problems.setdefault(name, []).append(exc)
     return resolved

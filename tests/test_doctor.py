@@ -11,6 +11,7 @@ from click.testing import CliRunner, Result
 from odoo_uat import config
 from odoo_uat.catalogue import roles_by_cycle
 from odoo_uat.cli import main
+from odoo_uat.config import DEFAULT_SITES_DIR
 from odoo_uat.doctor import cycles_by_role
 from odoo_uat.errors import ExitCode
 from odoo_uat.profiles import load_profile
@@ -72,7 +73,7 @@ def test_unknown_warehouse_names_file_key_value_and_candidates(
     assert result.exit_code == ExitCode.PROFILE, result.output
     failed = [line for line in result.output.splitlines() if line.startswith("FAIL")]
     assert len(failed) == 1
-    assert failed[0].split()[1:4] == ["profile", "references", "CLINIC"]
+    assert failed[0].split()[1:5] == ["profile", "reference", "CLINIC", "warehouse"]
     assert failed[0].endswith(f"{profile}: warehouse: no stock.warehouse has code = 'NSX'; candidates: 'WH', 'NSC'")
     assert "checks: 12 ok, 1 with a problem" in result.output
     assert fake_odoo.writes() == []
@@ -227,3 +228,50 @@ def test_feature_files_that_do_not_parse_are_a_doctor_problem(
 
     assert result.exit_code == ExitCode.FEATURE, result.output
     assert f"{features}/broken.feature:4: " in check_line(result.output, "cycle roles")
+
+
+def test_doctor_lists_every_broken_reference_of_every_profile_in_one_pass(
+    fake_odoo: FakeOdoo, sites_dir: Path, reports_dir: Path
+) -> None:
+    clinic = clinic_profile().replace("supplier: MedSupply Partners", "supplier: MedSupply Partner")
+    (sites_dir / "clinic.yaml").write_text(clinic.replace("product: MS-GLOVE-NIT-M", "product: MS-GLOVE-XL"), "utf-8")
+    (sites_dir / "other.yaml").write_text(clinic_profile("NSX").replace("code: CLINIC", "code: OTHER"), "utf-8")
+
+    result = doctor(target_env(fake_odoo, reports_dir), sites_dir)
+
+    assert result.exit_code == ExitCode.PROFILE, result.output
+    failed = [line.split()[1:5] for line in result.output.splitlines() if line.startswith("FAIL")]
+    assert failed == [
+        ["profile", "reference", "CLINIC", "requisition_to_receipt.supplier"],
+        ["profile", "reference", "CLINIC", "requisition_to_receipt.product"],
+        ["profile", "reference", "OTHER", "warehouse"],
+    ]
+    assert "(blocks requisition_to_receipt)" in result.output
+
+
+def test_offline_doctor_checks_every_bundled_profile_without_an_odoo(tmp_path: Path) -> None:
+    result = CliRunner().invoke(main, ["doctor", "--offline", "--sites-dir", str(DEFAULT_SITES_DIR)], env={})
+
+    assert result.exit_code == ExitCode.OK, result.output
+    assert [line.split()[3] for line in result.output.splitlines() if line.startswith("OK   profile schema")] == [
+        "CLINIC",
+        "HOSP",
+        "LAB",
+    ]
+
+
+def test_offline_doctor_names_the_file_and_key_of_every_planted_problem(tmp_path: Path) -> None:
+    sites = tmp_path / "planted"
+    sites.mkdir()
+    for path in DEFAULT_SITES_DIR.glob("*.yaml"):
+        (sites / path.name).write_text(path.read_text(encoding="utf-8"), encoding="utf-8")
+    clinic, lab = sites / "clinic.yaml", sites / "laboratory.yaml"
+    clinic.write_text(clinic.read_text(encoding="utf-8").replace("  lots: 2\n", "  lotz: 2\n"), encoding="utf-8")
+    lab.write_text(lab.read_text(encoding="utf-8").replace("code: LAB\n", "code: lab lab\n"), encoding="utf-8")
+
+    result = CliRunner().invoke(main, ["doctor", "--offline", "--sites-dir", str(sites)], env={})
+
+    assert result.exit_code == ExitCode.PROFILE, result.output
+    problems = [line.split("  ")[-1].strip() for line in result.output.splitlines() if line.startswith("FAIL")]
+    assert problems[0] == f"{clinic}: requisition_to_receipt.lotz: is not a known key (a typo?)"
+    assert problems[1].startswith(f"{lab}: code: String should match pattern")

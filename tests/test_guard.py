@@ -7,6 +7,7 @@ of calls (no create, write, unlink, set_param, button_* or action_* call arrived
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -110,7 +111,6 @@ def broken_warehouse(sites_dir: Path) -> str:
     [
         ("unmarked", ExitCode.NOT_A_UAT_TARGET),
         ("marked for another database", ExitCode.NOT_A_UAT_TARGET),
-        ("unknown warehouse", ExitCode.PROFILE),
         ("wrong password", ExitCode.AUTHENTICATION),
         ("odoo down", ExitCode.UNREACHABLE),
         ("missing module", ExitCode.MISSING_MODULE),
@@ -133,8 +133,6 @@ def test_run_stops_with_its_exit_code_writes_nothing_and_keeps_no_results(
         fake_odoo.set_marker(None)
     elif situation == "marked for another database":
         fake_odoo.set_marker("production")
-    elif situation == "unknown warehouse":
-        expected[situation] = broken_warehouse(sites_dir)
     elif situation == "wrong password":
         env["ODOO_PASSWORD"] = "letmein"
     elif situation == "missing module":
@@ -199,3 +197,19 @@ def test_run_with_broken_profile_yaml_exits_profile_before_anything(
     )
     assert not reports_dir.exists()
     assert fake_odoo.calls == []
+
+
+def test_a_broken_reference_blocks_its_sites_scenarios_and_the_run_keeps_that_verdict(
+    fake_odoo: FakeOdoo, sites_dir: Path, reports_dir: Path
+) -> None:
+    expected = broken_warehouse(sites_dir).removeprefix("ProfileError: ")
+
+    result = run_uat("run", "--sites-dir", str(sites_dir), env=target_env(fake_odoo, reports_dir))
+
+    assert result.returncode == ExitCode.PROFILE, result.stdout + result.stderr
+    [run] = runs_left(reports_dir)
+    readiness = json.loads((reports_dir / "runs" / run / "readiness.json").read_text(encoding="utf-8"))
+    assert readiness["sites"]["CLINIC"]["requisition_to_receipt"] == "blocked"
+    assert all(reason == expected for reason in readiness["reasons"]["CLINIC"]["requisition_to_receipt"])
+    assert readiness["ready"] == {"CLINIC": "unknown"}
+    assert fake_odoo.writes() == []
