@@ -63,7 +63,7 @@ def classify(error: BaseException) -> Classified:
     first_line = (str(error).strip().splitlines() or [type(error).__name__])[0]
     if isinstance(error, BusinessExpectationFailed):
         return Classified(Outcome.FAILED, ExitCode.SCENARIOS_FAILED, first_line)
-    if isinstance(error, TargetUnreachable):
+    if isinstance(error, TargetUnreachable) or _database_down(error):
         return Classified(Outcome.ENVIRONMENT, ExitCode.ENVIRONMENT, first_line)
     if isinstance(error, OdooError):  # Odoo said no to what a role or a check needed: a finding about the target
         return Classified(Outcome.FAILED, ExitCode.SCENARIOS_FAILED, first_line)
@@ -76,6 +76,13 @@ def classify(error: BaseException) -> Classified:
     if isinstance(error, AssertionError):  # a plain assert in a step: still a broken expectation
         return Classified(Outcome.FAILED, ExitCode.SCENARIOS_FAILED, first_line)
     return Classified(Outcome.HARNESS_ERROR, ExitCode.HARNESS_ERROR, f"{type(error).__name__}: {first_line}")
+
+
+def _database_down(error: BaseException) -> bool:
+    """Odoo answered, but its PostgreSQL did not (stopped, restarting, out of connections): an outage, no finding."""
+    return isinstance(error, OdooError) and error.odoo_type.startswith(
+        ("psycopg2.OperationalError", "psycopg2.Interface")
+    )
 
 
 def most_serious(outcomes: list[Outcome]) -> Outcome:

@@ -92,9 +92,9 @@ class Readiness:
 
     def reasons(self, site: str, cycle: str) -> list[str]:
         """Why a cell is not green, and which site ran it when it answers for a whole company."""
-        notes = []
+        notes: list[str] = []
         for cell in self.results.get(site, {}).get(cycle, []):
-            if cell.outcome is not Outcome.PASSED and cell.reason:
+            if cell.outcome is not Outcome.PASSED and cell.reason and cell.reason not in notes:
                 notes.append(cell.reason)
         vias = sorted({cell.via for cell in self.results.get(site, {}).get(cycle, []) if cell.via and cell.via != site})
         if vias:
