@@ -19,7 +19,7 @@ import pytest
 from odoo_uat.cycles import CYCLE_NAMES
 from odoo_uat.errors import BusinessExpectationFailed, ExitCode, RecordRef
 from odoo_uat.keys import CALL_COUNTER, RUN_ID, SELECTED_SITES, SITE_OF_ITEM
-from odoo_uat.outcomes import Classified, Outcome, classify, most_serious, run_exit_code
+from odoo_uat.outcomes import SEVERITY, Classified, Outcome, classify, most_serious, run_exit_code
 from odoo_uat.redaction import install_redaction, redact
 from odoo_uat.run_dirs import stop_reason
 
@@ -292,6 +292,22 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> Generator[
             session.exitstatus = int(readiness.exit_code())
         _write_readiness(session.config, readiness)
     return (yield)
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    """pytest counts an outage or a blocked cell as "failed"; the business reader gets the outcomes and readiness."""
+    readiness = terminalreporter.config.stash.get(READINESS, None)
+    if readiness is None or not readiness.scenarios:
+        return
+    counts: dict[str, int] = {}
+    for entry in readiness.scenarios:
+        counts[entry["outcome"]] = counts.get(entry["outcome"], 0) + 1
+    terminalreporter.section("UAT outcomes")
+    order = [str(outcome) for outcome in reversed(SEVERITY)]
+    terminalreporter.line(", ".join(f"{counts[name]} {name}" for name in order if name in counts))
+    for site in readiness.sites():
+        verdicts = ", ".join(f"{cycle} {readiness.verdict(site, cycle)}" for cycle in CYCLES)
+        terminalreporter.line(redact(f"{site}: ready {readiness.ready(site)} ({verdicts})"))
 
 
 def _write_readiness(config: pytest.Config, readiness: Readiness) -> None:

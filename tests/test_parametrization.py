@@ -259,6 +259,7 @@ def test_each_outcome_has_its_readiness_verdict_and_the_most_serious_gives_the_e
     result = mini.runpytest("scenarios", "-k", "fate", "--uat-report-dir", str(report_dir))
 
     assert result.ret == exit_code  # the other sites' scenarios still ran: a blocked cell blocks only itself
+    result.stdout.fnmatch_lines(["*= UAT outcomes =*", f"LAB: ready *(requisition_to_receipt {verdicts['LAB']}, *"])
     data = json.loads((report_dir / "readiness.json").read_text(encoding="utf-8"))
     assert {site: cycles["requisition_to_receipt"] for site, cycles in data["sites"].items()} == verdicts
     assert data["exit_code"] == exit_code
