@@ -20,7 +20,7 @@ class ExitCode(IntEnum):
     CONFIGURATION = 10  # target settings missing or malformed (ODOO_URL, environments file)
     PROFILE = 11  # a site profile is broken: YAML, schema, or a reference that does not resolve
     UNKNOWN_SITE = 12  # --site names no profile
-    FEATURE = 13  # a feature file does not parse, or uses a step the catalogue lacks
+    FEATURE = 13  # a feature file does not parse, uses a step the catalogue lacks, or one before what it needs
     ENVIRONMENT = 20  # Odoo does not answer, stopped answering, or timed out: an environment failure
     UNREACHABLE = 20  # the same code under its first name
     AUTHENTICATION = 21  # wrong login, password or API key
@@ -87,6 +87,10 @@ class TargetUnreachable(UatError):
 
 class OdooTimeout(TargetUnreachable):
     """A call got no answer within the call timeout (UAT_CALL_TIMEOUT): a hung server."""
+
+
+class TargetBusy(TargetUnreachable):
+    """Another run held what this one needs (a period lock, the escalation check) past the bounded wait: rerun."""
 
 
 class AuthenticationFailed(UatError):

@@ -1,10 +1,12 @@
 """Closing: the accountant's month-end close of last month, the stock valuation check and the period lock.
 
 "Last month" is the latest calendar month that ended at least two days ago (`month_end_close.period_to_close`).
-The period lock is the one setting a run changes: `month_end_period_lock` writes down the previous value
-before the lock is set and puts it back when the scenario ends, pass or fail. A lock, or a draft test entry,
-that an interrupted run left behind is put right by the next run's first step, which says so (a warning in
-the run's summary and an attachment in the report).
+A company's close is done by one run at a time: `period_close_turn` takes the company's turn (a lock held in
+the database), waiting a bounded time for another run's close, and releases it at teardown. The period lock
+is the one setting a run changes: `month_end_period_lock` writes down the previous value under the run's id
+before the lock is set and puts it back when the scenario ends, pass or fail. A run that took over the turn
+of a run proven dead (killed) puts right what that run left, its lock and its draft test entries, and says
+so (a warning in the run's summary and an attachment in the report).
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ from __future__ import annotations
 import contextlib
 import math
 import warnings
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import date
 
 import pytest
@@ -22,9 +24,10 @@ from fixtures.actors import Cast
 from fixtures.factories.month_end_close import JournalEntryFactory, SupplierBillFactory, SupplierDeliveryFactory
 from odoo_uat import reporting
 from odoo_uat.actors import Actor
+from odoo_uat.config import TargetSettings
 from odoo_uat.cycles import month_end_close as mec
-from odoo_uat.errors import BusinessExpectationFailed, OdooError, RecordRef
-from odoo_uat.gateway import OdooGateway, many2one_id
+from odoo_uat.errors import BusinessExpectationFailed, OdooError, RecordRef, UatError
+from odoo_uat.gateway import OdooGateway, SessionPool, many2one_id
 from odoo_uat.references import ResolvedSite
 from odoo_uat.run_id import tag
 
@@ -66,47 +69,132 @@ def _post_or_discard(actor: Actor, entry: RecordRef, expectation: str) -> None:
         ) from exc
 
 
-# -- the lock's bookkeeping ---------------------------------------------------------------------------
+# -- the close turn and the lock's bookkeeping ----------------------------------------------------------
+
+
+def _say_now(request: pytest.FixtureRequest) -> Callable[[str], None]:
+    """A line on the operator's terminal at once (pytest captures print), kept for the evidence too."""
+    terminal = request.config.pluginmanager.getplugin("terminalreporter")
+    capture = request.config.pluginmanager.getplugin("capturemanager")
+
+    def say(line: str) -> None:
+        if terminal is None:
+            return
+        with capture.global_and_fixture_disabled() if capture is not None else contextlib.nullcontext():
+            terminal.write_line(f"\nuat: {line}")
+
+    return say
 
 
 @pytest.fixture
-def month_end_period_lock(site: ResolvedSite, cast: Cast, uat_target: OdooGateway) -> Iterator[mec.PeriodLock]:
-    """Sets the period lock for a scenario and puts it back at teardown, whatever the scenario's outcome."""
-    keeper = mec.PeriodLock(uat_target, cast["accountant"].gateway, site.company_id)
+def period_close_turn(
+    request: pytest.FixtureRequest,
+    site: ResolvedSite,
+    uat_target: OdooGateway,
+    target_settings: TargetSettings,
+    run_id: str,
+) -> Iterator[mec.PeriodCloseTurn]:
+    """The company's close, one run at a time: waits (bounded) for another run's, released at teardown."""
+    turn = mec.PeriodCloseTurn(
+        uat_target,
+        site.company_id,
+        site.company_name,
+        run_id,
+        heartbeat_gateway=lambda: SessionPool(target_settings).technical(),
+        wait=mec.turn_wait(),
+        stale_after=mec.turn_stale_after(),
+        say=_say_now(request),
+    )
+    try:
+        turn.take()
+    finally:
+        if turn.waited_for:
+            message = "; ".join(turn.waited_for) + f" (waited {turn.waited_seconds:.1f} s)"
+            reporting.attach_text("Waited for the period lock", message)
+            warnings.warn(mec.WaitedForPeriodLock(message), stacklevel=1)
+    yield turn
+    try:
+        done = turn.release()
+    except UatError as exc:  # Odoo gone: the next run finds this run's process gone and takes the turn over
+        done = f"the period lock of {site.company_name} could not be released ({exc}); the next run takes it over"
+    reporting.attach_text("Period lock released", done)
+
+
+@pytest.fixture
+def month_end_period_lock(
+    site: ResolvedSite, cast: Cast, uat_target: OdooGateway, period_close_turn: mec.PeriodCloseTurn
+) -> Iterator[mec.PeriodLock]:
+    """Sets the period lock for a scenario and puts it back at teardown, whatever the scenario's outcome.
+
+    It needs the company's close turn, so the lock is put back before the turn is released.
+    """
+    keeper = mec.PeriodLock(uat_target, cast["accountant"].gateway, site.company_id, period_close_turn)
     yield keeper
     done = keeper.put_back()
     if done:
         reporting.attach_text("Period lock put back", f"{site.company_name}: {done}")
 
 
-@given("anything an interrupted close left behind has been put right")
-def interrupted_close_put_right(site: ResolvedSite, cast: Cast, uat_target: OdooGateway) -> None:
-    """A run killed mid-close left its lock note, maybe a draft test entry: both are undone, and the run says so."""
-    accountant = cast["accountant"]
+def _put_right(accountant: Actor, uat_target: OdooGateway, run_id: str | None, who: str) -> list[str]:
+    """Put back the lock `run_id`'s note describes (None: a legacy per-company note) and delete its drafts."""
+    site = accountant.site
     repaired: list[str] = []
-    restore = mec.pending_restore(uat_target, site.company_id)
+    restore = mec.pending_restore(uat_target, site.company_id, run_id)
     if restore is not None:
         with accountant.doing(
-            f"The accountant can put back the period lock an interrupted run left on {site.company_name}",
+            f"The accountant can put back the period lock {who} left on {site.company_name}",
             record=_company(accountant),
         ):
-            done = mec.put_back(uat_target, accountant.gateway, restore)
-        repaired.append(f"an interrupted run left a period lock ({restore.describe()}); {done}")
-    drafts = mec.leftover_drafts(accountant.gateway, site.company_id)
+            done = mec.put_back(uat_target, accountant.gateway, restore, legacy=run_id is None)
+        repaired.append(f"its lock note ({restore.describe()}): {done}")
+    if run_id is None:
+        return repaired
+    drafts = mec.drafts_of_run(accountant.gateway, site.company_id, run_id)
     if drafts:
         with accountant.doing(
-            f"The accountant can delete the draft test entries interrupted runs left in {site.company_name}",
+            f"The accountant can delete the draft test entries {who} left in {site.company_name}",
             record=accountant.record("account.move", int(drafts[0]["id"]), str(drafts[0]["ref"])),
         ):
             accountant.gateway.unlink("account.move", [int(row["id"]) for row in drafts])
         repaired.append(
-            "deleted draft test entries of interrupted runs: "
-            + ", ".join(f"{row['ref']} dated {row['date']}" for row in drafts)
+            "deleted its draft test entries: " + ", ".join(f"{row['ref']} dated {row['date']}" for row in drafts)
         )
-    if not repaired:
+    return repaired
+
+
+@given("anything an interrupted close left behind has been put right")
+def interrupted_close_put_right(
+    site: ResolvedSite, cast: Cast, uat_target: OdooGateway, period_close_turn: mec.PeriodCloseTurn, run_id: str
+) -> None:
+    """This run holds the company's close turn; a run that held it and died is put right, and the run says so.
+
+    Only what is proven to be the dead run's is touched: the note under its run id, drafts tagged with its
+    run id. A legacy per-company note (older harness versions) is put back too; notes of other runs are left.
+    """
+    accountant = cast["accountant"]
+    messages: list[str] = []
+    takeover = period_close_turn.takeover
+    if takeover is not None:
+        dead = takeover.holder
+        who = "this run's earlier attempt" if dead.run_id == run_id else f"the interrupted run {dead.run_id}"
+        repaired = _put_right(accountant, uat_target, dead.run_id, who)
+        messages.append(
+            f"the interrupted run {dead.run_id} held the period lock since {dead.since:%Y-%m-%d %H:%M:%S} UTC "
+            f"(host {dead.host}, process {dead.pid}) and was taken over because {takeover.reason}; "
+            + ("; ".join(repaired) if repaired else "it had left nothing else to put right")
+        )
+    legacy = _put_right(accountant, uat_target, None, "an older harness version")
+    if legacy:
+        messages.append("a per-company lock note of an older harness version: " + "; ".join(legacy))
+    others = mec.notes_of_other_runs(uat_target, site.company_id, {run_id})
+    if others:  # not proven dead: never touched, but a reader should know
+        reporting.attach_text(
+            "Lock notes of other runs left alone", f"{site.company_name}: notes of runs {', '.join(others)}"
+        )
+    if not messages:
         reporting.attach_text("No interrupted close", f"{site.company_name}: nothing was left behind")
         return
-    message = f"{site.company_name}: " + "; ".join(repaired)
+    message = f"{site.company_name}: " + "; ".join(messages)
     reporting.attach_text("Interrupted close put right", message)
     warnings.warn(mec.InterruptedCloseRepaired(message), stacklevel=1)
 

@@ -10,6 +10,12 @@ A run never creates or changes that rule. To test it without waiting for a real 
 the run's own ticket only: the technical user writes the run ticket's SLA deadline into the window the next
 check handles, then triggers the scheduled action the way "Run Manually" does.
 
+That check is database-wide: Odoo's scheduler or another run sharing the database may run it first and
+escalate this run's ticket, or move the rule's window past the deadline before seeing it. So a ticket is
+judged by what the rule did to it (its state now against the ticket as raised), whoever ran the check; a
+ticket the rule has not touched yet gets its deadline written into the next window again, a bounded number
+of times. A check already running elsewhere is waited for, bounded.
+
 Odoo Enterprise's `helpdesk` uses the same ticket model with other fields and models, hence the adapters.
 This module holds the intent (what a role does and what Odoo then holds); the steps decide whether that is
 what the business expected.
@@ -18,6 +24,7 @@ what the business expected.
 from __future__ import annotations
 
 import html
+import os
 import re
 import time
 from dataclasses import dataclass
@@ -28,7 +35,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from dateutil.relativedelta import relativedelta
 from pydantic import Field, model_validator
 
-from odoo_uat.errors import ConfigurationError, OdooUserError
+from odoo_uat.errors import ConfigurationError, OdooError, TargetBusy
 from odoo_uat.gateway import OdooGateway, Row, many2one_id
 from odoo_uat.references import Reference, ResolvedSite, Scope
 from odoo_uat.schema import CycleProfile, Strict
@@ -433,8 +440,22 @@ def read_calendar(gateway: OdooGateway, calendar_id: int) -> WorkingCalendar:
     )
 
 
-def _at_hour(day: datetime, hour: float) -> datetime:
-    return day + timedelta(seconds=round(hour * 3600))
+def _attendance_moment(day: datetime, hour: float, zone: ZoneInfo) -> datetime:
+    """`hour` o'clock on the local `day`, in UTC, read the way Odoo reads an attendance's hours.
+
+    Odoo's float_to_time takes the hour to the nearest minute and 24:00 as 23:59:59.999999 (so a deadline at a
+    24:00 end moves to the next period). pytz's localize, with its default is_dst=False, reads a wall time that a
+    DST change repeats or skips in standard time: 01:00 on Europe/London's October change is 01:00 GMT, not BST.
+    """
+    if hour >= 24:
+        wall = day.replace(hour=23, minute=59, second=59, microsecond=999999)
+    else:
+        whole = int(hour)
+        wall = day + timedelta(hours=whole, minutes=int(60 * (hour - whole) + 0.5))
+    earlier, later = wall.replace(tzinfo=zone), wall.replace(tzinfo=zone, fold=1)
+    if earlier.utcoffset() != later.utcoffset() and earlier.dst() and not later.dst():
+        return later.astimezone(UTC)
+    return earlier.astimezone(UTC)
 
 
 def _minus_closures(
@@ -461,6 +482,7 @@ def plan_working_hours(calendar: WorkingCalendar, start: datetime, hours: float)
     The harness's own reading of the calendar, independent of Odoo's: attendances in the calendar's time
     zone, lunch breaks excluded, global time off (public holidays) taken out. A deadline that falls exactly at
     the end of a working period stays there rather than moving to the next period's start, as Odoo does.
+    Attendance hours are read as Odoo reads them (`_attendance_moment`). Cases: tests/test_sla_deadlines.py.
     """
     if calendar.flexible or not calendar.attendances:
         return None
@@ -479,8 +501,8 @@ def plan_working_hours(calendar: WorkingCalendar, start: datetime, hours: float)
             key=lambda a: a.hour_from,
         )
         for attendance in periods:
-            period_start = _at_hour(day, attendance.hour_from).replace(tzinfo=zone).astimezone(UTC)
-            period_end = _at_hour(day, attendance.hour_to).replace(tzinfo=zone).astimezone(UTC)
+            period_start = _attendance_moment(day, attendance.hour_from, zone)
+            period_end = _attendance_moment(day, attendance.hour_to, zone)
             period_start = max(period_start, start)
             if period_end <= period_start:
                 continue
@@ -608,18 +630,41 @@ def wait_until_past(moment: datetime) -> None:
         time.sleep(min(delay, 5))
 
 
+CHECK_WAIT_ENV, DEFAULT_CHECK_WAIT = "UAT_ESCALATION_CHECK_WAIT", 120.0  # seconds to wait for a busy check
+# Odoo's words when the scheduled action is running elsewhere: `method_direct_trigger` finds the cron row
+# locked ("Job ... already executing"), a write meets the cron lock, or PostgreSQL serialises two workers.
+CHECK_BUSY_SIGNS = ("already executing", "could not obtain lock", "currently being executed", "could not serialize")
+
+
 @dataclass(frozen=True)
 class CheckRun:
     cron_id: int
     cron_name: str
     started_at: datetime
     odoo_error: str  # Odoo's own text when the check failed, else ""
+    waited: float = 0.0  # seconds spent waiting while the check ran elsewhere (the scheduler, another run)
+    busy_answers: tuple[str, ...] = ()  # what Odoo said while it was busy
 
 
-def run_escalation_check(technical: OdooGateway) -> CheckRun:
+def check_wait() -> float:
+    """How long a run waits while the escalation check is running elsewhere (UAT_ESCALATION_CHECK_WAIT, s)."""
+    raw = os.environ.get(CHECK_WAIT_ENV, "").strip()
+    try:
+        return float(raw) if raw else DEFAULT_CHECK_WAIT
+    except ValueError as exc:
+        raise ConfigurationError(f"{CHECK_WAIT_ENV}={raw!r} is not a number of seconds") from exc
+
+
+def check_is_busy(refusal: OdooError) -> bool:
+    return any(sign in refusal.odoo_message.lower() for sign in CHECK_BUSY_SIGNS)
+
+
+def run_escalation_check(technical: OdooGateway, wait: float | None = None) -> CheckRun:
     """Run "Automation Rules: check and execute" now, as its "Run Manually" button does (ir.cron method_direct_trigger).
 
-    It runs every time-based automation rule of the database, as the scheduler would.
+    It runs every time-based automation rule of the database, as the scheduler would. While it runs elsewhere
+    (Odoo's own cron thread, another run's trigger) Odoo refuses a second start; the run waits, bounded, and
+    ends as an environment outcome (TargetBusy) if it never frees.
     """
     cron_id = technical.xmlid_to_res_id(ESCALATION_CRON_XMLID)
     if cron_id is None:
@@ -627,20 +672,53 @@ def run_escalation_check(technical: OdooGateway) -> CheckRun:
             f"The scheduled action {ESCALATION_CRON_XMLID} is missing: is base_automation installed?"
         )
     name = str(technical.with_context(active_test=False).read_one("ir.cron", cron_id, ["name"])["name"])
-    started = datetime.now(UTC)
-    for attempt in range(10):
+    limit = check_wait() if wait is None else wait
+    first_try = time.monotonic()
+    busy: list[str] = []
+    while True:
+        started = datetime.now(UTC)
         try:
             answer = technical.call("ir.cron", "method_direct_trigger", [cron_id])
             break
-        except OdooUserError:  # "already executing": the scheduler's own run; wait for it to finish
-            if attempt == 9:
+        except OdooError as refusal:
+            if not check_is_busy(refusal):
                 raise
+            busy.append(refusal.odoo_message.splitlines()[0])
+            if time.monotonic() - first_try >= limit:
+                raise TargetBusy(
+                    f"The scheduled action {name!r} was still running elsewhere after {limit:.0f} s "
+                    f"(Odoo said: {busy[-1]}); rerun, or raise {CHECK_WAIT_ENV}"
+                ) from None
             time.sleep(1)
     error = ""
     if isinstance(answer, dict) and answer.get("tag") == "display_exception":
         data = (answer.get("params") or {}).get("data") or {}
         error = str(data.get("message") or data.get("name") or answer)
-    return CheckRun(cron_id, name, started, error)
+    return CheckRun(cron_id, name, started, error, time.monotonic() - first_try if busy else 0.0, tuple(busy))
+
+
+@dataclass(frozen=True)
+class RuleTraces:
+    """What an escalation rule visibly did to a ticket since it was raised, whoever ran the check."""
+
+    moved_team: bool
+    reassigned: bool
+    raised_priority: bool
+    note: bool
+
+    @property
+    def seen(self) -> bool:
+        return self.moved_team or self.reassigned or self.raised_priority or self.note
+
+
+def rule_traces(raised: TicketView, now: TicketView, note_texts: list[str], escalation: Escalation) -> RuleTraces:
+    """Compare the ticket as raised with the ticket now: the rule's effect, not who triggered the check."""
+    return RuleTraces(
+        moved_team=escalation.team is not None and now.team_id != raised.team_id,
+        reassigned=escalation.user is not None and now.user_id != raised.user_id,
+        raised_priority=now.priority != raised.priority,
+        note=any(escalation.note_contains.lower() in text.lower() for text in note_texts),
+    )
 
 
 # -- the ticket's chatter and priorities --------------------------------------------------------------
