@@ -15,11 +15,16 @@ from urllib.parse import urlsplit
 import yaml
 
 from odoo_uat.errors import ConfigurationError
+from odoo_uat.redaction import register_secret
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_SITES_DIR = PROJECT_ROOT / "fixtures" / "sites"
 DEFAULT_FEATURES_DIR = PROJECT_ROOT / "features"
 DEFAULT_REPORTS_DIR = PROJECT_ROOT / "reports"
+# A server that does not even accept a connection within 10 s is down; one call may legitimately take a while
+# (posting a month's entries, a stock rule run), but a minute without a byte means a hung server.
+DEFAULT_CONNECT_TIMEOUT = 10.0
+DEFAULT_CALL_TIMEOUT = 60.0
 
 
 def project_on_path() -> None:
@@ -29,12 +34,13 @@ def project_on_path() -> None:
 
 
 class Secret:
-    """A string that does not print itself."""
+    """A string that does not print itself, and that every text leaving a run is redacted of (odoo_uat.redaction)."""
 
     __slots__ = ("_value",)
 
     def __init__(self, value: str) -> None:
         self._value = value
+        register_secret(value)  # whatever its variable is called, the value never shows in a log or report
 
     def reveal(self) -> str:
         return self._value
@@ -55,6 +61,8 @@ class TargetSettings:
     user: str
     password: Secret = field(repr=False)
     transport: str = "jsonrpc"  # or "json2" (Odoo 19's /json/2 API, which takes an API key)
+    connect_timeout: float = DEFAULT_CONNECT_TIMEOUT  # seconds to open a connection (UAT_CONNECT_TIMEOUT)
+    call_timeout: float = DEFAULT_CALL_TIMEOUT  # seconds to wait for an answer to one call (UAT_CALL_TIMEOUT)
 
     @property
     def host(self) -> str:
@@ -111,7 +119,22 @@ def load_target(environ: Mapping[str, str] | None = None, env_name: str | None =
         user=env["ODOO_USER"],
         password=Secret(secret or ""),
         transport=transport,
+        connect_timeout=_seconds(env, "UAT_CONNECT_TIMEOUT", DEFAULT_CONNECT_TIMEOUT),
+        call_timeout=_seconds(env, "UAT_CALL_TIMEOUT", DEFAULT_CALL_TIMEOUT),
     )
+
+
+def _seconds(env: Mapping[str, str], name: str, default: float) -> float:
+    raw = env.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        value = 0.0
+    if not 0 < value < float("inf"):  # no timeout at all is exactly the hang these settings exist to bound
+        raise ConfigurationError(f"{name} must be a number of seconds greater than 0, got {raw!r}")
+    return value
 
 
 def _named_environment(env: Mapping[str, str], name: str) -> dict[str, str]:

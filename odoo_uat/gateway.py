@@ -9,10 +9,14 @@ from __future__ import annotations
 
 import http.client
 import json
+import threading
+import time
 import urllib.error
 import urllib.request
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
+from http.cookiejar import CookieJar
 from typing import Any, Protocol
 
 import odoorpc
@@ -24,10 +28,12 @@ from odoo_uat.errors import (
     OdooAccessError,
     OdooError,
     OdooMissingRecord,
+    OdooTimeout,
     OdooUserError,
     OdooValidationError,
     RecordRef,
     TargetUnreachable,
+    UatError,
 )
 
 Domain = Sequence[Any]
@@ -80,6 +86,99 @@ class ServerVersion:
             return cls(0, 0, label)
 
 
+# -- the wire: bounded waits, and every way it can fail mapped onto an environment failure ---------------
+
+
+class _ConnectTimeout(TimeoutError):
+    """The server did not accept a connection in time (as opposed to accepting it and then not answering)."""
+
+
+class _BoundedConnection(http.client.HTTPConnection):
+    """Opens with the connect timeout, then waits for the answer with the call timeout (urllib has one for both)."""
+
+    connect_timeout: float = 10.0
+
+    def connect(self) -> None:
+        call_timeout = self.timeout
+        self.timeout = self.connect_timeout
+        try:
+            super().connect()
+        except TimeoutError as exc:
+            raise _ConnectTimeout(f"no connection within {self.connect_timeout:g} s") from exc
+        finally:
+            self.timeout = call_timeout
+        if self.sock is not None:
+            self.sock.settimeout(call_timeout)
+
+
+class _BoundedHTTPSConnection(_BoundedConnection, http.client.HTTPSConnection):
+    pass
+
+
+def bounded_opener(connect_timeout: float, *, cookies: bool = False) -> urllib.request.OpenerDirector:
+    """A urllib opener whose connections open within `connect_timeout`; each request passes the call timeout."""
+
+    class Connection(_BoundedConnection):
+        pass
+
+    class SecureConnection(_BoundedHTTPSConnection):
+        pass
+
+    Connection.connect_timeout = SecureConnection.connect_timeout = connect_timeout
+
+    class Handler(urllib.request.HTTPHandler):
+        def http_open(self, req: urllib.request.Request) -> http.client.HTTPResponse:
+            return self.do_open(Connection, req)
+
+    class SecureHandler(urllib.request.HTTPSHandler):
+        def https_open(self, req: urllib.request.Request) -> http.client.HTTPResponse:
+            return self.do_open(SecureConnection, req, context=self._context)  # type: ignore[attr-defined]
+
+    handlers: list[urllib.request.BaseHandler] = [Handler(), SecureHandler()]
+    if cookies:  # odoorpc keeps its session cookie in the opener it is given
+        handlers.append(urllib.request.HTTPCookieProcessor(CookieJar()))
+    return urllib.request.build_opener(*handlers)
+
+
+# What a failed exchange with the server can raise below us: sockets (OSError: refused, reset, timed out,
+# DNS, TLS, urllib's URLError and HTTPError), http.client (RemoteDisconnected, IncompleteRead, BadStatusLine),
+# and a body that is no JSON at all (a proxy's HTML page, a truncated answer).
+WIRE_ERRORS: tuple[type[Exception], ...] = (
+    OSError,
+    http.client.HTTPException,
+    json.JSONDecodeError,
+    UnicodeDecodeError,
+)
+
+_GATEWAY_STATUSES = {502: "Bad Gateway", 503: "Service Unavailable", 504: "Gateway Timeout"}
+
+
+def environment_failure(exc: BaseException, *, base_url: str, doing: str, call_timeout: float) -> TargetUnreachable:
+    """Name a low-level failure the way an operator acts on it. `doing` is e.g. 'purchase.order.button_confirm'."""
+    reason: BaseException = exc
+    if isinstance(exc, urllib.error.URLError) and not isinstance(exc, urllib.error.HTTPError):
+        reason = exc.reason if isinstance(exc.reason, BaseException) else exc
+    if isinstance(reason, _ConnectTimeout):
+        return TargetUnreachable(f"Odoo at {base_url} does not answer: {reason} ({doing})")
+    if isinstance(reason, TimeoutError):
+        return OdooTimeout(f"Odoo did not answer {doing} within {call_timeout:g} s")
+    if isinstance(reason, urllib.error.HTTPError):
+        status = _GATEWAY_STATUSES.get(reason.code, reason.reason)
+        return TargetUnreachable(
+            f"Odoo at {base_url} answered {doing} with HTTP {reason.code} {status}, not with Odoo's own answer"
+        )
+    if isinstance(reason, ConnectionRefusedError):
+        return TargetUnreachable(f"Odoo at {base_url} does not answer: connection refused ({doing})")
+    if isinstance(reason, ConnectionError | http.client.HTTPException):
+        # RemoteDisconnected, ConnectionResetError, BrokenPipeError, IncompleteRead: it went away mid-call.
+        return TargetUnreachable(
+            f"Odoo at {base_url} stopped answering during {doing}: {type(reason).__name__}: {reason}"
+        )
+    if isinstance(reason, json.JSONDecodeError | UnicodeDecodeError):
+        return TargetUnreachable(f"Odoo at {base_url} answered {doing} with something that is not JSON: {reason}")
+    return TargetUnreachable(f"Odoo at {base_url} does not answer: {type(reason).__name__}: {reason} ({doing})")
+
+
 class Transport(Protocol):
     uid: int
     server_version: ServerVersion
@@ -88,23 +187,32 @@ class Transport(Protocol):
 
 
 class OdooRpcTransport:
-    """odoorpc over /jsonrpc. Odoo 19 logs a deprecation notice per call; it still works."""
+    """odoorpc over /jsonrpc. Odoo 19 logs a deprecation notice per call; it still works.
+
+    odoorpc hands its `timeout` to urllib for every request; the opener we give it bounds the connect separately.
+    Odoo answers its own errors over /jsonrpc with HTTP 200 and an `error` member, so any HTTP error status
+    comes from something between us and Odoo (a proxy whose Odoo is down): an environment failure.
+    """
 
     def __init__(self, settings: TargetSettings, login: str, password: Secret) -> None:
         self._login = login
+        self._base = settings.base_url
+        self._call_timeout = settings.call_timeout
+        doing = f"the login of {login!r}"
         try:
             self._odoo = odoorpc.ODOO(
                 settings.host,
                 protocol="jsonrpc+ssl" if settings.uses_tls else "jsonrpc",
                 port=settings.port,
-                timeout=300,
+                timeout=settings.call_timeout,
+                opener=bounded_opener(settings.connect_timeout, cookies=True),
             )
             self.server_version = ServerVersion.parse(str(self._odoo.version))
             self._odoo.login(settings.database, login, password.reveal())
-        except (TimeoutError, urllib.error.URLError, ConnectionError, http.client.HTTPException) as exc:
-            raise TargetUnreachable(f"Odoo at {settings.url} does not answer: {exc}") from exc
         except odoorpc.error.RPCError as exc:
             raise _login_error(exc, settings, login) from exc
+        except WIRE_ERRORS as exc:
+            raise self._unreachable(exc, doing) from exc
         self.uid = int(self._odoo.env.uid)
 
     def call(self, model: str, method: str, ids: list[int] | None, kwargs: Values) -> Any:
@@ -120,8 +228,11 @@ class OdooRpcTransport:
             raise odoo_error(
                 str(data.get("name", "")), str(data.get("message") or exc), model=model, method=method
             ) from None
-        except (TimeoutError, urllib.error.URLError, ConnectionError, http.client.HTTPException) as exc:
-            raise TargetUnreachable(f"Odoo stopped answering during {model}.{method}: {exc}") from exc
+        except WIRE_ERRORS as exc:
+            raise self._unreachable(exc, f"{model}.{method}") from exc
+
+    def _unreachable(self, exc: BaseException, doing: str) -> TargetUnreachable:
+        return environment_failure(exc, base_url=self._base, doing=doing, call_timeout=self._call_timeout)
 
 
 def _login_error(exc: Exception, settings: TargetSettings, login: str) -> Exception:
@@ -140,17 +251,22 @@ class Json2Transport:
     """Odoo 19's JSON-2 API: POST /json/2/<model>/<method>, named arguments, one transaction per call.
 
     It authenticates with a bearer API key (a user's password is not accepted), so each role needs one.
+    Odoo answers its own errors with an HTTP error status and a JSON body naming the exception; a 502, 503 or
+    504, or an error page that is not Odoo's JSON, comes from a proxy in front of an Odoo that is not there.
     """
 
     def __init__(self, settings: TargetSettings, login: str, api_key: Secret) -> None:
         self._base = settings.base_url
         self._database = settings.database
         self._key = api_key
-        self._timeout = 300.0
-        try:
-            info = self._post("/web/webclient/version_info", {"jsonrpc": "2.0", "params": {}}, auth=False)
-        except OdooError as exc:
-            raise TargetUnreachable(f"Odoo at {settings.url} does not answer: {exc}") from exc
+        self._call_timeout = settings.call_timeout
+        self._opener = bounded_opener(settings.connect_timeout)
+        info = self._post(
+            "/web/webclient/version_info",
+            {"jsonrpc": "2.0", "params": {}},
+            auth=False,
+            doing=f"the login of {login!r}",
+        )
         self.server_version = ServerVersion.parse(str(info.get("result", {}).get("server_version", "")))
         if self.server_version.major < 19:
             raise ConfigurationError(
@@ -172,26 +288,42 @@ class Json2Transport:
             body["ids"] = ids
         return self._post(f"/json/2/{model}/{method}", body, model=model, method=method)
 
-    def _post(self, path: str, body: Mapping[str, Any], *, auth: bool = True, model: str = "", method: str = "") -> Any:
+    def _post(
+        self,
+        path: str,
+        body: Mapping[str, Any],
+        *,
+        auth: bool = True,
+        model: str = "",
+        method: str = "",
+        doing: str = "",
+    ) -> Any:
+        doing = doing or f"{model}.{method}"
         request = urllib.request.Request(self._base + path, data=json.dumps(body).encode(), method="POST")
         request.add_header("Content-Type", "application/json")
         request.add_header("X-Odoo-Database", self._database)
         if auth:
             request.add_header("Authorization", f"bearer {self._key.reveal()}")
         try:
-            with urllib.request.urlopen(request, timeout=self._timeout) as response:
+            with self._opener.open(request, timeout=self._call_timeout) as response:
                 return json.loads(response.read() or b"null")
         except urllib.error.HTTPError as exc:
+            raise self._refusal(exc, model=model, method=method, doing=doing) from None
+        except WIRE_ERRORS as exc:
+            raise environment_failure(exc, base_url=self._base, doing=doing, call_timeout=self._call_timeout) from exc
+
+    def _refusal(self, exc: urllib.error.HTTPError, *, model: str, method: str, doing: str) -> UatError:
+        try:
             payload = _json_or_empty(exc.read())
-            if exc.code == 401:
-                raise OdooAccessError(
-                    str(payload.get("message", "invalid API key")), model=model, method=method
-                ) from None
-            raise odoo_error(
-                str(payload.get("name", "")), str(payload.get("message", exc.reason)), model=model, method=method
-            ) from None
-        except (TimeoutError, urllib.error.URLError, ConnectionError, http.client.HTTPException) as exc:
-            raise TargetUnreachable(f"Odoo at {self._base} does not answer: {exc}") from exc
+        except WIRE_ERRORS as lost:  # the error page itself was cut off
+            return environment_failure(lost, base_url=self._base, doing=doing, call_timeout=self._call_timeout)
+        if exc.code in _GATEWAY_STATUSES or (not payload.get("name") and exc.code != 401):
+            return environment_failure(exc, base_url=self._base, doing=doing, call_timeout=self._call_timeout)
+        if exc.code == 401:
+            return OdooAccessError(str(payload.get("message", "invalid API key")), model=model, method=method)
+        return odoo_error(
+            str(payload.get("name", "")), str(payload.get("message", exc.reason)), model=model, method=method
+        )
 
 
 def _json_or_empty(raw: bytes) -> dict[str, Any]:
@@ -342,10 +474,107 @@ def default_transport(settings: TargetSettings, login: str, secret: Secret) -> T
     return OdooRpcTransport(settings, login, secret)
 
 
+class OutageBreaker:
+    """After the first environment failure of a run, later calls fail at once instead of each waiting it out.
+
+    A stopped Odoo refuses at once, but a hung one lets every call wait the full call timeout: 20 scenarios
+    behind a hung server would take 20 minutes to say what the first one already knew. So once a call met an
+    environment failure, every later call (and login) of the pool fails fast with the first failure's story.
+
+    The breaker closes again when Odoo answers a probe (`version_info`, bounded by the connect timeout), tried
+    at most once per `retry_after` seconds and only when a call is due anyway: a short outage (a restart, a
+    proxy's 502 during a deploy) then costs the scenarios that ran into it, not the rest of a long run, and a
+    server that stays down costs at most one short probe per interval instead of a call timeout per call.
+    """
+
+    def __init__(
+        self,
+        probe: Callable[[], None],
+        *,
+        retry_after: float = 30.0,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self._probe = probe
+        self._retry_after = retry_after
+        self._clock = clock
+        self._first: TargetUnreachable | None = None
+        self._since = ""
+        self._last_try = 0.0
+        self._lock = threading.Lock()
+
+    @property
+    def is_open(self) -> bool:
+        return self._first is not None
+
+    def before(self, doing: str) -> None:
+        """Raise at once while Odoo is known to be unreachable, unless a due probe finds it back."""
+        with self._lock:  # a run may call from a second thread (month-end close's lock heartbeat)
+            if self._first is None:
+                return
+            if self._clock() - self._last_try >= self._retry_after:
+                self._last_try = self._clock()
+                try:
+                    self._probe()
+                except TargetUnreachable:
+                    pass
+                else:
+                    self._first = None
+                    return
+            raise TargetUnreachable(
+                f"Odoo has been unreachable since {self._since} (first: {self._first}); {doing} not attempted"
+            )
+
+    def failed(self, error: TargetUnreachable) -> None:
+        with self._lock:
+            if self._first is None:
+                self._first = error
+                self._since = datetime.now().strftime("%H:%M:%S")
+            self._last_try = self._clock()
+
+
+def version_probe(settings: TargetSettings) -> Callable[[], None]:
+    """The cheapest request that proves Odoo's HTTP workers answer again, bounded by the connect timeout alone."""
+    opener = bounded_opener(settings.connect_timeout)
+    url = settings.base_url + "/web/webclient/version_info"
+    body = json.dumps({"jsonrpc": "2.0", "params": {}}).encode()
+
+    def probe() -> None:
+        request = urllib.request.Request(url, data=body, method="POST")
+        request.add_header("Content-Type", "application/json")
+        try:
+            with opener.open(request, timeout=settings.connect_timeout) as response:
+                json.loads(response.read())
+        except WIRE_ERRORS as exc:
+            raise environment_failure(
+                exc, base_url=settings.base_url, doing="version_info", call_timeout=settings.connect_timeout
+            ) from exc
+
+    return probe
+
+
+class _GuardedTransport:
+    """A transport whose calls go through the pool's breaker: refused while Odoo is down, recorded when it fails."""
+
+    def __init__(self, inner: Transport, breaker: OutageBreaker) -> None:
+        self._inner = inner
+        self._breaker = breaker
+        self.uid = inner.uid
+        self.server_version = inner.server_version
+
+    def call(self, model: str, method: str, ids: list[int] | None, kwargs: Values) -> Any:
+        self._breaker.before(f"{model}.{method}")
+        try:
+            return self._inner.call(model, method, ids, kwargs)
+        except TargetUnreachable as error:
+            self._breaker.failed(error)
+            raise
+
+
 class SessionPool:
     """Logs each user in once per run and hands out gateways; the run's round trips are counted together.
 
-    `transport_factory` is the seam for another transport (or the harness's own tests' fake Odoo).
+    `transport_factory` is the seam for another transport (or the harness's own tests' fake Odoo). All the
+    pool's transports share one `OutageBreaker` (see there), so one outage is waited out once per run.
     """
 
     def __init__(
@@ -353,15 +582,23 @@ class SessionPool:
         settings: TargetSettings,
         counter: CallCounter | None = None,
         transport_factory: TransportFactory = default_transport,
+        breaker: OutageBreaker | None = None,
     ) -> None:
         self.settings = settings
         self.counter = counter or CallCounter()
         self._transport_factory = transport_factory
         self._transports: dict[str, Transport] = {}
+        self.breaker = breaker or OutageBreaker(version_probe(settings))
 
     def _transport(self, login: str, secret: Secret) -> Transport:
         if login not in self._transports:
-            self._transports[login] = self._transport_factory(self.settings, login, secret)
+            self.breaker.before(f"the login of {login!r}")
+            try:
+                transport = self._transport_factory(self.settings, login, secret)
+            except TargetUnreachable as error:
+                self.breaker.failed(error)
+                raise
+            self._transports[login] = _GuardedTransport(transport, self.breaker)
         return self._transports[login]
 
     def technical(self) -> OdooGateway:

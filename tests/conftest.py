@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from odoo_uat.redaction import SECRETS
 from tests.fake_odoo import FakeOdoo
 from tests.support import CLINIC_PROFILE, ROLE_PASSWORD, seed_reference_rollout
 
@@ -20,6 +21,14 @@ def no_real_target(monkeypatch: pytest.MonkeyPatch) -> None:
     for name in list(os.environ):
         if name.startswith(("ODOO_", "UAT_")):
             monkeypatch.delenv(name)
+
+
+@pytest.fixture(autouse=True)
+def secrets_forgotten_after_each_test() -> Iterator[None]:
+    """A Secret("admin") a test makes is registered for redaction process-wide: forget it after the test."""
+    before = SECRETS.registered()
+    yield
+    SECRETS.restore(before)
 
 
 @pytest.fixture

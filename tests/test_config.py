@@ -29,6 +29,21 @@ def test_target_from_the_environment_hides_its_secret() -> None:
     assert settings.transport == "jsonrpc"
 
 
+def test_timeouts_default_to_10_s_to_connect_and_60_s_per_call_and_follow_the_environment() -> None:
+    default = load_target({**TARGET, "ODOO_PASSWORD": "pw"})
+    tuned = load_target({**TARGET, "ODOO_PASSWORD": "pw", "UAT_CONNECT_TIMEOUT": "2.5", "UAT_CALL_TIMEOUT": " 600 "})
+
+    assert (default.connect_timeout, default.call_timeout) == (10.0, 60.0)
+    assert (tuned.connect_timeout, tuned.call_timeout) == (2.5, 600.0)
+
+
+@pytest.mark.parametrize("value", ["0", "-1", "soon", "inf", "nan"])
+@pytest.mark.parametrize("name", ["UAT_CONNECT_TIMEOUT", "UAT_CALL_TIMEOUT"])
+def test_a_timeout_that_is_not_a_positive_number_is_a_configuration_error(name: str, value: str) -> None:
+    with pytest.raises(ConfigurationError, match=f"{name} must be a number of seconds greater than 0, got '{value}'"):
+        load_target({**TARGET, "ODOO_PASSWORD": "pw", name: value})
+
+
 def test_unknown_transport_is_a_configuration_error() -> None:
     with pytest.raises(ConfigurationError, match="UAT_TRANSPORT must be 'jsonrpc' or 'json2', got 'xmlrpc'"):
         load_target({**TARGET, "ODOO_PASSWORD": "pw", "UAT_TRANSPORT": "xmlrpc"})

@@ -1,8 +1,7 @@
-"""What leaves a run: no secrets, business failures a signer can read, readiness by site and cycle."""
+"""What leaves a run: business failures a signer can read, readiness by site and cycle (secrets: test_redaction)."""
 
 from __future__ import annotations
 
-import logging
 from pathlib import Path
 
 import pytest
@@ -14,6 +13,7 @@ from odoo_uat.errors import (
     AuthenticationFailed,
     BusinessExpectationFailed,
     ExitCode,
+    OdooError,
     OdooTimeout,
     OdooUserError,
     ProfileError,
@@ -24,45 +24,9 @@ from odoo_uat.errors import (
 from odoo_uat.gateway import OdooGateway, SessionPool
 from odoo_uat.outcomes import Classified, Outcome, classify, run_exit_code
 from odoo_uat.profiles import load_profile
-from odoo_uat.redaction import _RedactingFilter, redact
 from odoo_uat.references import ResolvedSite
 from odoo_uat.reporting import CellResult, Readiness
 from tests.test_gateway import RecordingTransport
-
-ROLE_SECRET = "Uat-Role-2026!"
-API_KEY = "0123456789abcdef0123456789abcdef"
-
-
-@pytest.fixture
-def secrets_in_env(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("UAT_ROLE_PASSWORD", ROLE_SECRET)
-    monkeypatch.setenv("ODOO_API_KEY", API_KEY)
-    monkeypatch.setenv("ODOO_PASSWORD", "admin-pw")
-    monkeypatch.setenv("ODOO_DB", "uat_main")  # not a secret: its value must survive
-
-
-@pytest.mark.usefixtures("secrets_in_env")
-@pytest.mark.parametrize(
-    ("text", "redacted"),
-    [
-        (f"login nsc.requester with {ROLE_SECRET}", "login nsc.requester with ********"),
-        (f"key={API_KEY} on uat_main", "key=******** on uat_main"),
-        ("Cookie: session_id=5f1c0ffee; frontend_lang=en_US", "Cookie: session_id=********; frontend_lang=en_US"),
-        ("Authorization: bearer tok3n-value", "Authorization: bearer ********"),
-        ("AUTHORIZATION: Bearer other-token", "AUTHORIZATION: Bearer ********"),
-        ('{"login": "admin", "password": "hunter22"}', '{"login": "admin", "password": "********"}'),
-        ("database uat_main, admin-pw rejected", "database uat_main, ******** rejected"),
-    ],
-)
-def test_redact_removes_secrets_and_keeps_the_rest(text: str, redacted: str) -> None:
-    assert redact(text) == redacted
-
-
-def test_redacting_log_filter_rewrites_the_formatted_message(secrets_in_env: None) -> None:
-    record = logging.LogRecord("odoorpc", logging.DEBUG, __file__, 1, "sent %s to %s", (ROLE_SECRET, "uat_main"), None)
-
-    assert _RedactingFilter().filter(record)
-    assert record.getMessage() == "sent ******** to uat_main"
 
 
 def failure() -> BusinessExpectationFailed:
@@ -244,6 +208,11 @@ def test_a_runs_exit_code_is_that_of_its_most_serious_outcome(
         ),
         (ProfileError("lab.yaml", "warehouse", "no such warehouse"), Outcome.BLOCKED, ExitCode.PROFILE),
         (KeyError("amount_total"), Outcome.HARNESS_ERROR, ExitCode.HARNESS_ERROR),
+        (
+            OdooError("connection to server failed", model="x", method="y", odoo_type="psycopg2.OperationalError"),
+            Outcome.ENVIRONMENT,
+            ExitCode.ENVIRONMENT,
+        ),
     ],
 )
 def test_each_error_stands_for_one_outcome(error: Exception, outcome: Outcome, exit_code: ExitCode) -> None:
