@@ -178,7 +178,11 @@ SECTIONS = (
     ),
     Section(
         "helpdesk.sla",
-        ("name", "team_ids", "hours", "days", "stage_id", "stage_ids", "ignore_stage_ids", "company_id", "active"),
+        (
+            *("name", "team_ids", "hours", "days", "stage_id", "stage_ids", "ignore_stage_ids", "company_id", "active"),
+            # what a policy selects tickets on (OCA; Enterprise), which the helpdesk cycle checks its ticket against
+            *("category_ids", "tag_ids", "domain", "priority", "ticket_type_ids", "partner_ids"),
+        ),
         "name",
     ),
     Section("helpdesk.ticket.stage", ("name", "closed", "sequence", "active"), "name"),

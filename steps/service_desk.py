@@ -20,7 +20,7 @@ from fixtures.factories.helpdesk_escalation import ServiceDeskTicketFactory
 from odoo_uat import reporting
 from odoo_uat.actors import Actor, expect
 from odoo_uat.cycles import helpdesk_escalation as hd
-from odoo_uat.errors import OdooError, RecordRef
+from odoo_uat.errors import OdooError, ProfileError, RecordRef
 from odoo_uat.gateway import OdooGateway
 from odoo_uat.references import ResolvedSite
 from odoo_uat.run_id import tag
@@ -36,6 +36,35 @@ def _ticket_record(actor: Actor, ticket: hd.TicketView) -> RecordRef:
 
 def _calendar(site: ResolvedSite, gateway: OdooGateway) -> hd.WorkingCalendar:
     return hd.read_calendar(gateway, site.id("helpdesk_escalation.working_calendar"))
+
+
+def _ticket_attributes(site: ResolvedSite, gateway: OdooGateway, helpdesk: hd.HelpdeskAdapter) -> hd.TicketAttributes:
+    """The run's ticket as the profile describes it, its references resolved; the priority as Odoo keys it."""
+    section = _section(site)
+    wanted = section.ticket
+    labels = hd.priority_labels(gateway)
+    if wanted.priority is None:
+        priority = hd.default_priority(gateway)
+    else:
+        keys = {label: key for key, label in labels.items()}
+        if wanted.priority not in keys:
+            raise ProfileError(
+                str(site.loaded.path),
+                "helpdesk_escalation.ticket.priority",
+                f"{wanted.priority!r} is not a ticket priority of this Odoo ({', '.join(map(repr, labels.values()))})",
+            )
+        priority = keys[wanted.priority]
+    category = None
+    if wanted.category is not None:
+        category = hd.Named(site.id("helpdesk_escalation.ticket.category"), wanted.category)
+    return hd.TicketAttributes(
+        team=hd.Named(site.id("helpdesk_escalation.service_desk_team"), section.service_desk_team),
+        category=category,
+        tags=tuple(hd.Named(site.id(hd.tag_key(index)), name) for index, name in enumerate(wanted.tags)),
+        priority=priority,
+        priority_label=labels.get(priority, priority),
+        category_label=helpdesk.category_label,
+    )
 
 
 @pytest.fixture
@@ -57,7 +86,12 @@ def leftover_run_tickets_archived(site: ResolvedSite, uat_target: OdooGateway, r
     target_fixture="helpdesk",
 )
 def service_desk_configured(site: ResolvedSite, uat_target: OdooGateway) -> hd.HelpdeskAdapter:
-    """Checks the helpdesk installed, the team's calendar and weekly hours, and the SLA policy's hours and target."""
+    """Checks the team's calendar, the closing stage, the SLA policy, and that its filters hold the profile's ticket.
+
+    The helpdesk installed, the team's SLA and calendar, the calendar's weekly hours, the resolution stage closing
+    a ticket, the policy's hours and target stage, and, before any ticket exists, the policy's own filters applied
+    to the ticket the profile describes (category, tags, priority).
+    """
     section = _section(site)
     installed = hd.installed_helpdesk(uat_target)
     found_app = installed or "neither helpdesk_mgmt with helpdesk_mgmt_sla nor helpdesk"
@@ -94,23 +128,43 @@ def service_desk_configured(site: ResolvedSite, uat_target: OdooGateway) -> hd.H
         found=f"{weekly:g} hours a week{' (flexible hours)' if calendar.flexible else ''}, time zone {calendar.tz}",
         record=uat_target.record("resource.calendar", calendar.id, calendar.name),
     )
-    policy = helpdesk.sla_policy(uat_target, site.id("helpdesk_escalation.sla_policy"), calendar.hours_per_day)
     stage_id = site.id("helpdesk_escalation.resolution_stage")
-    problems = []
-    if abs(policy.hours - section.sla_hours) > 0.01:
-        problems.append(f"grants {policy.hours:g} working hours")
-    if policy.target_stage_id != stage_id:
-        problems.append(f"targets stage #{policy.target_stage_id or '(none)'}, not {section.resolution_stage!r}")
-    if policy.team_ids and team_id not in policy.team_ids:
-        problems.append(f"applies to teams {list(policy.team_ids)}, not #{team_id}")
+    stage_name, stage_closes = helpdesk.stage_closes(uat_target, stage_id)
     expect(
-        not problems,
+        stage_closes,
+        f"The resolution stage {section.resolution_stage!r} closes a ticket",
+        site=site,
+        role=CONFIGURATION_READER,
+        found=f"stage {stage_name!r} {'closes' if stage_closes else 'does NOT close'} the tickets moved to it",
+        record=uat_target.record(helpdesk.stage_model, stage_id, stage_name),
+    )
+    policy = helpdesk.sla_policy(uat_target, site.id("helpdesk_escalation.sla_policy"), calendar.hours_per_day)
+    policy_record = uat_target.record(helpdesk.sla_model, policy.id, policy.name)
+    target = "(none)" if policy.target_stage_id is None else f"#{policy.target_stage_id}"
+    if policy.target_stage_id == stage_id:
+        target = repr(stage_name)
+    expect(
+        abs(policy.hours - section.sla_hours) <= 0.01 and policy.target_stage_id == stage_id,
         f"The SLA policy {section.sla_policy!r} gives the service desk's tickets {section.sla_hours:g} working "
         f"hours to reach {section.resolution_stage!r}",
         site=site,
         role=CONFIGURATION_READER,
-        found="; ".join(problems),
-        record=uat_target.record(helpdesk.sla_model, policy.id, policy.name),
+        found=f"{policy.hours:g} working hours to reach stage {target}",
+        record=policy_record,
+    )
+    # Before any ticket exists: the policy's own selection, applied to the ticket the profile describes.
+    filters = helpdesk.sla_filters(uat_target, policy.id, hd.priority_labels(uat_target))
+    ticket = _ticket_attributes(site, uat_target, helpdesk)
+    match = hd.sla_match(filters, ticket)
+    expect(
+        match.matches,
+        f"The SLA policy {section.sla_policy!r} holds the ticket the run raises ({ticket.describe()})",
+        site=site,
+        role=CONFIGURATION_READER,
+        found=f"the policy selects {filters.describe()}"
+        + (f": {'; '.join(match.reasons)}" if match.reasons else "")
+        + (f"; {match.undecided}" if match.undecided else ""),
+        record=policy_record,
     )
     return helpdesk
 
@@ -156,13 +210,12 @@ def agent_raises_ticket(
 ) -> hd.TicketView:
     section = _section(site)
     agent = cast["helpdesk_agent"]
+    attributes = _ticket_attributes(site, agent.gateway, helpdesk)
     record = ServiceDeskTicketFactory.create(
         actor=agent,
         run_tag=tag(run_id, site.code, "TICKET"),
         title=section.ticket_title,
-        **helpdesk.ticket_values(
-            site.id("helpdesk_escalation.service_desk_team"), site.company_id, site.id("roles.helpdesk_agent")
-        ),
+        **helpdesk.ticket_values(attributes, site.company_id, site.id("roles.helpdesk_agent")),
     )
     with agent.doing("The tier-1 agent can open the ticket they raised", record=record):
         return helpdesk.ticket(agent.gateway, record.id)
@@ -182,10 +235,18 @@ def ticket_gets_sla(
         lines = helpdesk.sla_lines(agent.gateway, ticket.id)
     policy_id = site.id("helpdesk_escalation.sla_policy")
     held = [line for line in lines if line.policy_id == policy_id]
+    found = "SLAs on the ticket: " + (", ".join(repr(line.policy_name) for line in lines) or "none")
+    if len(held) != 1:  # say why: the ticket as Odoo stored it, and what the policy selects now
+        filters = helpdesk.sla_filters(uat_target, policy_id, hd.priority_labels(uat_target))
+        found += (
+            f"; the ticket has team {ticket.team_name!r}, "
+            f"{helpdesk.category_label} {ticket.category_name or '(none)'!r}, "
+            f"tags {', '.join(map(repr, ticket.tag_names)) or '(none)'}; the policy selects {filters.describe()}"
+        )
     agent.expect(
         len(held) == 1,
         f"A ticket raised at {section.service_desk_team!r} is held to the SLA policy {section.sla_policy!r}",
-        found="SLAs on the ticket: " + (", ".join(repr(line.policy_name) for line in lines) or "none"),
+        found=found,
         record=record,
     )
     line = held[0]
@@ -300,6 +361,18 @@ def escalation_check_runs(
     on, whoever ran the check, is not moved again.
     """
     escalated_before = _traces(site, uat_target, helpdesk, ticket).seen
+    selects = hd.rule_selects(uat_target, escalation_rule, sla_line.id)
+    expect(
+        selects is not False or escalated_before,
+        f"The automation rule {escalation_rule.name!r} applies to the breached SLA of a ticket of "
+        f"{_section(site).service_desk_team!r}",
+        site=site,
+        role=CONFIGURATION_READER,
+        found=f"its filter {escalation_rule.filter_domain} "
+        + {True: "selects", False: "does NOT select", None: "is evaluated by Odoo's check for"}[selects]
+        + f" the run ticket's SLA line #{sla_line.id}",
+        record=uat_target.record("base.automation", escalation_rule.id, escalation_rule.name),
+    )
     log: list[str] = []
     attempt = 0
     while True:
@@ -330,7 +403,7 @@ def escalation_check_runs(
         f"The scheduled action {check.cron_name!r} runs the site's automation rules without error",
         site=site,
         role=CONFIGURATION_READER,
-        found="Odoo reported an error",
+        found="Odoo reported an error" if check.odoo_error else f"ran without error ({attempt} check(s) by this run)",
         record=uat_target.record("ir.cron", check.cron_id, check.cron_name),
         details={"Odoo said": check.odoo_error} if check.odoo_error else None,
     )
@@ -364,17 +437,22 @@ def ticket_escalated(
         wrong.append(f"priority is {labels.get(current.priority, current.priority)!r}")
     expected.append(f"a note saying {escalation.note_contains!r}")
     texts = [hd.plain_text(str(note["body"])) for note in notes]
-    if not any(escalation.note_contains.lower() in text.lower() for text in texts):
+    matching = [text for text in texts if escalation.note_contains.lower() in text.lower()]
+    if not matching:
         wrong.append(
             "no such note in the chatter" + (f" (messages: {' | '.join(t for t in texts if t)})" if any(texts) else "")
         )
     if wrong and check_run.attempts > 1:
         wrong.append(f"the scheduled check ran {check_run.attempts} times for this ticket")
+    as_found = (
+        f"team {current.team_name or '(none)'!r}, assigned to {current.user_name or '(nobody)'!r}, "
+        f"priority {labels.get(current.priority, current.priority)!r}, note {matching[0] if matching else '(none)'!r}"
+    )
     lead.expect(
         not wrong,
         f"When a ticket's SLA is breached, the rule {escalation.automation_rule!r} escalates it: "
         + ", ".join(expected),
-        found="; ".join(wrong),
+        found="; ".join(wrong) if wrong else as_found,
         record=record,
     )
 
@@ -397,7 +475,8 @@ def lead_finds_ticket(site: ResolvedSite, cast: Cast, ticket: hd.TicketView) -> 
             filter(None, [escalation.team and f"team {escalation.team}", escalation.user and f"user {escalation.user}"])
         )
         + ")",
-        found=f"{len(queue)} open ticket(s) in that queue, not this one",
+        found=f"{len(queue)} open ticket(s) in that queue, "
+        + ("this one among them" if ticket.id in queue else "not this one"),
         record=_ticket_record(lead, ticket),
     )
 

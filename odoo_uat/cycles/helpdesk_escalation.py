@@ -6,6 +6,11 @@ On Odoo 19 Community the helpdesk is OCA `helpdesk_mgmt` with `helpdesk_mgmt_sla
 site's automation rule (`base.automation`, a time trigger on the SLA line's deadline) does, run by the
 scheduled action "Automation Rules: check and execute", which handles deadlines in [rule's last run, now).
 
+A policy holds only the tickets its own filters select (OCA: teams, categories, tags, a domain; Enterprise: a team,
+a priority, types, tags, customers). The profile names the run ticket's category, tags and priority; before the
+ticket is raised, `sla_match` applies the policy's filters to it, so a ticket the policy cannot hold is reported
+with the policy's filters and the ticket's attributes, not discovered later as "no SLA on the ticket".
+
 A run never creates or changes that rule. To test it without waiting for a real deadline it moves time on
 the run's own ticket only: the technical user writes the run ticket's SLA deadline into the window the next
 check handles, then triggers the scheduled action the way "Run Manually" does.
@@ -23,6 +28,7 @@ what the business expected.
 
 from __future__ import annotations
 
+import ast
 import html
 import os
 import re
@@ -65,6 +71,19 @@ class Escalation(Strict):
         return self
 
 
+class TicketAttributesProfile(Strict):
+    """What the run's ticket carries besides its team: the attributes the site's SLA policy selects on."""
+
+    category: str | None = Field(
+        default=None,
+        description="OCA: helpdesk.ticket.category full name ('Parent / Child'); Enterprise: helpdesk.ticket.type name",
+    )
+    tags: list[str] = Field(default_factory=list, description="helpdesk.ticket.tag names the ticket carries")
+    priority: str | None = Field(
+        default=None, description="the ticket's priority as Odoo labels it (e.g. 'High'); default: Odoo's default"
+    )
+
+
 class HelpdeskEscalationProfile(CycleProfile):
     helpdesk_app: HelpdeskApp = Field(
         default="helpdesk_mgmt",
@@ -77,6 +96,10 @@ class HelpdeskEscalationProfile(CycleProfile):
     sla_hours: float = Field(gt=0, description="expectation: working hours the policy grants to reach its stage")
     resolution_stage: str = Field(default="Done", description="stage name that resolves a ticket (the SLA's target)")
     escalation: Escalation
+    ticket: TicketAttributesProfile = Field(
+        default_factory=TicketAttributesProfile,
+        description="the attributes of the run's ticket (category, tags, priority) the SLA policy selects on",
+    )
     ticket_title: str = Field(
         default="Ward workstation cannot print patient wristbands",
         description="what the test ticket is about (the run's tag is put in front of it)",
@@ -101,6 +124,13 @@ class HelpdeskEscalationProfile(CycleProfile):
                 archivable=False,
             ),
         ]
+        if self.ticket.category is not None:
+            references.append(
+                Reference(f"{KEY}.ticket.category", models.category_model, models.category_key, self.ticket.category)
+            )
+        references.extend(
+            Reference(tag_key(index), models.tag_model, "name", name) for index, name in enumerate(self.ticket.tags)
+        )
         if self.escalation.team is not None:
             references.append(Reference(f"{KEY}.escalation.team", models.team_model, "name", self.escalation.team))
         if self.escalation.user is not None:
@@ -108,6 +138,10 @@ class HelpdeskEscalationProfile(CycleProfile):
                 Reference(f"{KEY}.escalation.user", "res.users", "login", self.escalation.user, company_field=None)
             )
         return references
+
+
+def tag_key(index: int) -> str:
+    return f"{KEY}.ticket.tags[{index}]"
 
 
 def section_of(site: ResolvedSite) -> HelpdeskEscalationProfile:
@@ -166,6 +200,217 @@ class TicketView:
     closed: bool
     sla_breached: bool
     create_date: datetime
+    category_name: str = ""  # OCA category / Enterprise ticket type, as stored on the ticket
+    tag_names: tuple[str, ...] = ()
+
+
+# -- which tickets an SLA policy holds ----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Named:
+    id: int
+    name: str
+
+
+def _quoted(records: tuple[Named, ...]) -> str:
+    return ", ".join(repr(record.name) for record in records)
+
+
+@dataclass(frozen=True)
+class TicketAttributes:
+    """The run's ticket as it will be raised: what an SLA policy can select it on."""
+
+    team: Named
+    category: Named | None
+    tags: tuple[Named, ...]
+    priority: str  # Odoo's key, e.g. '1'
+    priority_label: str  # as Odoo shows it, e.g. 'Medium'
+    category_label: str = "category"  # what the helpdesk calls it: OCA 'category', Enterprise 'ticket type'
+
+    def describe(self) -> str:
+        category = repr(self.category.name) if self.category else "(none)"
+        tags = _quoted(self.tags) or "(none)"
+        return (
+            f"team {self.team.name!r}, {self.category_label} {category}, tags {tags}, priority {self.priority_label!r}"
+        )
+
+    def domain_values(self) -> dict[str, Any]:
+        """The ticket's fields a policy's filter may test, as Odoo would read them on the new ticket."""
+        return {
+            "team_id": self.team.id,
+            "category_id": self.category.id if self.category else False,
+            "tag_ids": [tag.id for tag in self.tags],
+            "priority": self.priority,
+        }
+
+
+TagRule = Literal["any", "all"]
+
+
+@dataclass(frozen=True)
+class SlaFilters:
+    """What an SLA policy selects tickets on, read from the policy itself. An empty selection selects every ticket."""
+
+    policy: Named
+    active: bool
+    teams: tuple[Named, ...]
+    categories: tuple[Named, ...]  # OCA categories / Enterprise ticket types
+    tags: tuple[Named, ...]
+    tag_rule: TagRule  # OCA: the ticket has ANY of the tags; Enterprise: the ticket has ALL of them
+    priority: str | None = None  # Enterprise: the one priority the policy applies to (None: any, OCA)
+    priority_label: str = ""
+    customers: tuple[Named, ...] = ()  # Enterprise: the policy's customers; the run's ticket has none
+    domain: str = "[]"  # OCA: the policy's extra filter ("Filter"), tested on the ticket
+    category_label: str = "category"
+
+    def describe(self) -> str:
+        parts = [f"teams {_quoted(self.teams) or '(any)'}"]
+        parts.append(f"{self.category_label} {_quoted(self.categories) or '(any)'}")
+        if self.tags:
+            parts.append(f"tags: {self.tag_rule} of {_quoted(self.tags)}")
+        else:
+            parts.append("tags (any)")
+        if self.priority is not None:
+            parts.append(f"priority {(self.priority_label or self.priority)!r}")
+        if self.customers:
+            parts.append(f"customers {_quoted(self.customers)}")
+        if _has_filter(self.domain):
+            parts.append(f"filter {self.domain}")
+        if not self.active:
+            parts.append("ARCHIVED")
+        return ", ".join(parts)
+
+
+def _has_filter(domain: str) -> bool:
+    return bool(domain) and domain.replace(" ", "") not in ("[]", "False")
+
+
+@dataclass(frozen=True)
+class SlaMatch:
+    """Whether a policy holds a ticket, decided before the ticket exists."""
+
+    reasons: tuple[str, ...]  # why the policy cannot hold the ticket; empty: it does (or Odoo decides, below)
+    undecided: str = ""  # a filter the harness cannot evaluate before the ticket exists: Odoo decides on creation
+
+    @property
+    def matches(self) -> bool:
+        return not self.reasons
+
+
+def sla_match(filters: SlaFilters, ticket: TicketAttributes) -> SlaMatch:
+    """Apply the helpdesk's own selection rules to the ticket the run is about to raise.
+
+    OCA helpdesk_mgmt_sla 19.0 (`helpdesk.ticket._get_sla_ticket_domain` and `_get_sla`): the policy's teams
+    empty or holding the ticket's team; its categories empty or holding the ticket's category (a ticket without
+    a category matches only a policy without categories); its tags empty or sharing at least ONE tag with the
+    ticket (a ticket without tags matches only a policy without tags); then its "Filter" domain on the ticket.
+    Enterprise `helpdesk` (public documentation, not verified live): one team, one priority, ticket types empty
+    or holding the ticket's type, customers, and tags the ticket must ALL carry.
+    """
+    reasons: list[str] = []
+    if not filters.active:
+        reasons.append("the policy is archived")
+    if filters.teams and ticket.team.id not in {team.id for team in filters.teams}:
+        reasons.append(f"it applies to teams {_quoted(filters.teams)}, not {ticket.team.name!r}")
+    if filters.categories and (ticket.category is None or ticket.category.id not in {c.id for c in filters.categories}):
+        has = repr(ticket.category.name) if ticket.category else f"no {ticket.category_label}"
+        reasons.append(f"it selects {filters.category_label} {_quoted(filters.categories)}; the ticket has {has}")
+    if filters.tags:
+        wanted, has_tags = {tag.id for tag in filters.tags}, {tag.id for tag in ticket.tags}
+        carried = _quoted(ticket.tags) or "none"
+        if filters.tag_rule == "any" and not wanted & has_tags:
+            reasons.append(
+                f"it selects tickets tagged with any of {_quoted(filters.tags)}; the ticket's tags: {carried}"
+            )
+        if filters.tag_rule == "all" and not wanted <= has_tags:
+            reasons.append(
+                f"it selects tickets tagged with all of {_quoted(filters.tags)}; the ticket's tags: {carried}"
+            )
+    if filters.priority is not None and filters.priority != ticket.priority:
+        reasons.append(
+            f"it applies to priority {filters.priority_label or filters.priority!r} only; the ticket's priority is "
+            f"{ticket.priority_label!r}"
+        )
+    if filters.customers:
+        reasons.append(f"it applies to customers {_quoted(filters.customers)}; the run's ticket has no customer")
+    undecided = ""
+    if _has_filter(filters.domain):
+        verdict = domain_holds(filters.domain, ticket.domain_values())
+        if verdict is False:
+            reasons.append(f"its filter {filters.domain} excludes the ticket")
+        elif verdict is None:
+            undecided = f"its filter {filters.domain} is decided by Odoo when the ticket is raised"
+    return SlaMatch(tuple(reasons), undecided)
+
+
+_COMPARISONS = {"<": lambda a, b: a < b, "<=": lambda a, b: a <= b, ">": lambda a, b: a > b, ">=": lambda a, b: a >= b}
+
+
+def domain_holds(domain: str, values: dict[str, Any]) -> bool | None:
+    """Evaluate an Odoo domain (as text) on the ticket's `values`; None when it names anything else.
+
+    Only literal domains on the fields in `values`, with =, !=, in, not in and comparisons, and the prefix
+    operators &, |, !; a domain with context variables (uid, time, ...) or other fields is left to Odoo.
+    """
+    try:
+        parsed = ast.literal_eval(domain)
+    except (ValueError, SyntaxError):
+        return None
+    if not isinstance(parsed, list | tuple):
+        return None
+    items = list(parsed)
+    try:
+        results = []
+        while items:
+            results.append(_evaluate(items, values))
+        return all(results)
+    except _Undecidable:
+        return None
+
+
+class _Undecidable(Exception):
+    pass
+
+
+def _evaluate(items: list[Any], values: dict[str, Any]) -> bool:
+    item = items.pop(0)
+    if item == "!":
+        return not _evaluate(items, values)
+    if item in ("&", "|"):
+        left, right = _evaluate(items, values), _evaluate(items, values)
+        return (left and right) if item == "&" else (left or right)
+    if item in (1, True, (1, "=", 1)):
+        return True
+    if item in (0, False, (0, "=", 1)):
+        return False
+    if not isinstance(item, list | tuple) or len(item) != 3 or item[0] not in values:
+        raise _Undecidable
+    name, operator, expected = item
+    return _leaf(values[name], str(operator), expected)
+
+
+def _leaf(actual: Any, operator: str, expected: Any) -> bool:
+    if isinstance(actual, list):  # a many2many: Odoo tests whether ANY of its records matches
+        if operator in ("=", "in"):
+            if expected is False or expected == []:
+                return not actual
+            wanted = set(expected) if isinstance(expected, list | tuple) else {expected}
+            return bool(set(actual) & wanted)
+        if operator in ("!=", "not in"):
+            return not _leaf(actual, "=" if operator == "!=" else "in", expected)
+        raise _Undecidable
+    if operator == "=":
+        return bool(actual == expected)
+    if operator == "!=":
+        return bool(actual != expected)
+    if operator == "in" and isinstance(expected, list | tuple):
+        return actual in expected
+    if operator == "not in" and isinstance(expected, list | tuple):
+        return actual not in expected
+    if operator in _COMPARISONS and actual is not False and isinstance(expected, type(actual)):
+        return bool(_COMPARISONS[operator](actual, expected))
+    raise _Undecidable
 
 
 class HelpdeskAdapter(Protocol):
@@ -179,16 +424,24 @@ class HelpdeskAdapter(Protocol):
     sla_line_model: str
     deadline_field: str  # the SLA line's field an escalation rule fires on
     failed_states: frozenset[str]  # stored SLA line states that record a breach for good
+    category_model: str  # what the profile's ticket.category names
+    category_key: str  # its natural key
+    category_label: str
+    tag_model: str
 
     def team(self, gateway: OdooGateway, team_id: int) -> ServiceDeskTeam: ...
 
     def sla_policy(self, gateway: OdooGateway, policy_id: int, hours_per_day: float) -> SlaPolicy: ...
 
+    def sla_filters(self, gateway: OdooGateway, policy_id: int, priorities: dict[str, str]) -> SlaFilters: ...
+
+    def stage_closes(self, gateway: OdooGateway, stage_id: int) -> tuple[str, bool]: ...
+
     def ticket(self, gateway: OdooGateway, ticket_id: int) -> TicketView: ...
 
     def sla_lines(self, gateway: OdooGateway, ticket_id: int) -> list[SlaLine]: ...
 
-    def ticket_values(self, team_id: int, company_id: int, user_id: int) -> dict[str, Any]: ...
+    def ticket_values(self, ticket: TicketAttributes, company_id: int, user_id: int) -> dict[str, Any]: ...
 
 
 def _dt(value: Any) -> datetime | None:
@@ -197,6 +450,16 @@ def _dt(value: Any) -> datetime | None:
 
 def _name(value: Any) -> str:
     return str(value[1]) if isinstance(value, list | tuple) and len(value) > 1 else ""
+
+
+def named(gateway: OdooGateway, model: str, ids: Any) -> tuple[Named, ...]:
+    """Records by id with the names Odoo shows, archived ones included (a policy may still point at them)."""
+    if not ids:
+        return ()
+    rows = gateway.with_context(active_test=False).search_read(
+        model, [("id", "in", list(ids))], ["display_name"], order="id"
+    )
+    return tuple(Named(int(row["id"]), str(row["display_name"])) for row in rows)
 
 
 class OcaHelpdeskMgmt:
@@ -210,6 +473,10 @@ class OcaHelpdeskMgmt:
     sla_line_model = "helpdesk.ticket.sla"
     deadline_field = "deadline"
     failed_states = frozenset({"expired"})
+    category_model = "helpdesk.ticket.category"
+    category_key = "complete_name"  # 'Parent / Child', as the ticket form shows it
+    category_label = "category"
+    tag_model = "helpdesk.ticket.tag"
 
     def team(self, gateway: OdooGateway, team_id: int) -> ServiceDeskTeam:
         row = gateway.read_one(self.team_model, team_id, ["name", "use_sla", "resource_calendar_id", "user_ids"])
@@ -231,9 +498,29 @@ class OcaHelpdeskMgmt:
             tuple(row["team_ids"]),
         )
 
+    def sla_filters(self, gateway: OdooGateway, policy_id: int, priorities: dict[str, str]) -> SlaFilters:
+        reader = gateway.with_context(active_test=False)
+        row = reader.read_one(
+            self.sla_model, policy_id, ["name", "active", "team_ids", "category_ids", "tag_ids", "domain"]
+        )
+        return SlaFilters(
+            policy=Named(policy_id, str(row["name"])),
+            active=bool(row["active"]),
+            teams=named(gateway, self.team_model, row["team_ids"]),
+            categories=named(gateway, self.category_model, row["category_ids"]),
+            tags=named(gateway, self.tag_model, row["tag_ids"]),
+            tag_rule="any",
+            domain=str(row["domain"] or "[]"),
+            category_label=self.category_label,
+        )
+
+    def stage_closes(self, gateway: OdooGateway, stage_id: int) -> tuple[str, bool]:
+        row = gateway.read_one(self.stage_model, stage_id, ["name", "closed"])
+        return str(row["name"]), bool(row["closed"])
+
     def ticket(self, gateway: OdooGateway, ticket_id: int) -> TicketView:
         fields = ["name", "number", "team_id", "user_id", "priority", "stage_id", "closed", "sla_expired"]
-        row = gateway.read_one("helpdesk.ticket", ticket_id, [*fields, "create_date"])
+        row = gateway.read_one("helpdesk.ticket", ticket_id, [*fields, "create_date", "category_id", "tag_ids"])
         return TicketView(
             id=ticket_id,
             name=str(row["name"]),
@@ -248,6 +535,8 @@ class OcaHelpdeskMgmt:
             closed=bool(row["closed"]),
             sla_breached=bool(row["sla_expired"]),
             create_date=_dt(row["create_date"]) or datetime.now(UTC),
+            category_name=_name(row["category_id"]),
+            tag_names=tuple(tag.name for tag in named(gateway, self.tag_model, row["tag_ids"])),
         )
 
     def sla_lines(self, gateway: OdooGateway, ticket_id: int) -> list[SlaLine]:
@@ -270,8 +559,15 @@ class OcaHelpdeskMgmt:
             for row in rows
         ]
 
-    def ticket_values(self, team_id: int, company_id: int, user_id: int) -> dict[str, Any]:
-        return {"team_id": team_id, "company_id": company_id, "user_id": user_id}
+    def ticket_values(self, ticket: TicketAttributes, company_id: int, user_id: int) -> dict[str, Any]:
+        return {
+            "team_id": ticket.team.id,
+            "company_id": company_id,
+            "user_id": user_id,
+            "category_id": ticket.category.id if ticket.category else False,
+            "tag_ids": [(6, 0, [tag.id for tag in ticket.tags])],
+            "priority": ticket.priority,
+        }
 
 
 class EnterpriseHelpdesk:
@@ -282,6 +578,12 @@ class EnterpriseHelpdesk:
     reached) and general knowledge of its technical names (helpdesk.team, helpdesk.stage, helpdesk.sla.time,
     helpdesk.sla.status with deadline/status, ticket.sla_fail). Check every name on a real Enterprise database
     before relying on it.
+
+    Which tickets a policy holds, from Odoo's documentation (Helpdesk > SLA policies > Criteria, 19.0): one Team
+    (required), one Priority (none chosen: Low tickets only), Types (none: every type), Tags, Customers. That a
+    ticket must carry ALL the policy's tags, and the field names (team_id, priority, ticket_type_ids, tag_ids,
+    partner_ids; ticket_type_id on the ticket; helpdesk.ticket.type, helpdesk.tag), are from general knowledge of
+    its source, not read here. The profile's `ticket.category` names a ticket type on Enterprise.
     """
 
     app: HelpdeskApp = "helpdesk"
@@ -292,6 +594,10 @@ class EnterpriseHelpdesk:
     sla_line_model = "helpdesk.sla.status"
     deadline_field = "deadline"
     failed_states = frozenset({"failed"})
+    category_model = "helpdesk.ticket.type"
+    category_key = "name"
+    category_label = "ticket type"
+    tag_model = "helpdesk.tag"
 
     def team(self, gateway: OdooGateway, team_id: int) -> ServiceDeskTeam:
         row = gateway.read_one(self.team_model, team_id, ["name", "use_sla", "resource_calendar_id", "member_ids"])
@@ -310,9 +616,32 @@ class EnterpriseHelpdesk:
             policy_id, str(row["name"]), float(row["time"]), many2one_id(row["stage_id"]), (team,) if team else ()
         )
 
+    def sla_filters(self, gateway: OdooGateway, policy_id: int, priorities: dict[str, str]) -> SlaFilters:
+        reader = gateway.with_context(active_test=False)
+        fields = ["name", "active", "team_id", "ticket_type_ids", "tag_ids", "priority", "partner_ids"]
+        row = reader.read_one(self.sla_model, policy_id, fields)
+        team = many2one_id(row["team_id"])
+        priority = str(row["priority"] or "0")
+        return SlaFilters(
+            policy=Named(policy_id, str(row["name"])),
+            active=bool(row["active"]),
+            teams=(Named(team, _name(row["team_id"])),) if team else (),
+            categories=named(gateway, self.category_model, row["ticket_type_ids"]),
+            tags=named(gateway, self.tag_model, row["tag_ids"]),
+            tag_rule="all",
+            priority=priority,
+            priority_label=priorities.get(priority, priority),
+            customers=named(gateway, "res.partner", row["partner_ids"]),
+            category_label=self.category_label,
+        )
+
+    def stage_closes(self, gateway: OdooGateway, stage_id: int) -> tuple[str, bool]:
+        row = gateway.read_one(self.stage_model, stage_id, ["name", "fold"])  # Enterprise closes in folded stages
+        return str(row["name"]), bool(row["fold"])
+
     def ticket(self, gateway: OdooGateway, ticket_id: int) -> TicketView:
         fields = ["name", "ticket_ref", "team_id", "user_id", "priority", "stage_id", "fold", "sla_fail"]
-        row = gateway.read_one("helpdesk.ticket", ticket_id, [*fields, "create_date"])
+        row = gateway.read_one("helpdesk.ticket", ticket_id, [*fields, "create_date", "ticket_type_id", "tag_ids"])
         return TicketView(
             id=ticket_id,
             name=str(row["name"]),
@@ -327,6 +656,8 @@ class EnterpriseHelpdesk:
             closed=bool(row["fold"]),
             sla_breached=bool(row["sla_fail"]),
             create_date=_dt(row["create_date"]) or datetime.now(UTC),
+            category_name=_name(row["ticket_type_id"]),
+            tag_names=tuple(tag.name for tag in named(gateway, self.tag_model, row["tag_ids"])),
         )
 
     def sla_lines(self, gateway: OdooGateway, ticket_id: int) -> list[SlaLine]:
@@ -352,8 +683,15 @@ class EnterpriseHelpdesk:
             )
         return lines
 
-    def ticket_values(self, team_id: int, company_id: int, user_id: int) -> dict[str, Any]:
-        return {"team_id": team_id, "company_id": company_id, "user_id": user_id}
+    def ticket_values(self, ticket: TicketAttributes, company_id: int, user_id: int) -> dict[str, Any]:
+        return {
+            "team_id": ticket.team.id,
+            "company_id": company_id,
+            "user_id": user_id,
+            "ticket_type_id": ticket.category.id if ticket.category else False,
+            "tag_ids": [(6, 0, [tag.id for tag in ticket.tags])],
+            "priority": ticket.priority,
+        }
 
 
 _ADAPTERS: dict[str, HelpdeskAdapter] = {"helpdesk_mgmt": OcaHelpdeskMgmt(), "helpdesk": EnterpriseHelpdesk()}
@@ -587,6 +925,24 @@ def read_rule(gateway: OdooGateway, rule_id: int) -> EscalationRule:
     )
 
 
+def rule_selects(gateway: OdooGateway, rule: EscalationRule, record_id: int) -> bool | None:
+    """Whether the rule's own filter ("Apply on") selects this record now; None when Odoo alone can evaluate it.
+
+    Read-only: the filter, if it is a literal domain, is searched together with the record's id. A filter that
+    uses context values (uid, time, ...) is evaluated by the check itself.
+    """
+    try:
+        domain = ast.literal_eval(rule.filter_domain or "[]")
+    except (ValueError, SyntaxError):
+        return None
+    if not isinstance(domain, list):
+        return None
+    try:
+        return gateway.search_count(rule.model, [("id", "=", record_id), *domain]) == 1
+    except OdooError:
+        return None
+
+
 def rule_last_run(gateway: OdooGateway, rule_id: int) -> datetime | None:
     row = gateway.with_context(active_test=False).read_one("base.automation", rule_id, ["last_run"])
     return _dt(row["last_run"])
@@ -748,6 +1104,12 @@ def priority_labels(gateway: OdooGateway) -> dict[str, str]:
     """The ticket priority selection as {key: label}, e.g. {'3': 'Very High'}."""
     fields = gateway.call("helpdesk.ticket", "fields_get", allfields=["priority"], attributes=["selection"])
     return {str(key): str(label) for key, label in fields["priority"]["selection"]}
+
+
+def default_priority(gateway: OdooGateway) -> str:
+    """The priority Odoo gives a new ticket when nobody sets one (OCA: '1' Medium; Enterprise: '0' Low)."""
+    defaults = gateway.call("helpdesk.ticket", "default_get", fields=["priority"])
+    return str(defaults.get("priority") or "0")
 
 
 def resolve_ticket(gateway: OdooGateway, ticket_id: int, stage_id: int) -> None:
