@@ -1,9 +1,14 @@
 @transfer_to_consumption
 Feature: Transfer to consumption
   A site's storekeeper supplies a ward with lot- and expiry-tracked medical supplies from the site's
-  store by internal transfer, and the ward's nurse records what was used. Supplies leave in the site's
-  removal order - first expiry, first out for medical supplies - and what is used is charged to the
-  ward's consumption expense at cost, out of stock valuation.
+  store by internal transfer, and the ward's nurse records what was used with the site's consumption
+  operation. Supplies leave in the site's removal order - first expiry, first out for medical supplies -
+  and what is used is charged to the ward's consumption expense at cost, out of stock valuation.
+
+  Before anything is received, the scenario checks what it relies on in the site's configuration: the
+  kinds of the operations, that the consumption operation delivers into a consumption location that
+  carries the expense account, the store and ward of the site, the supply's tracking, removal strategy
+  and valuation.
 
   Simulated: the supplier's delivery that stocks the store (a receipt of run-tagged lots with different
   expiry dates, the longest-dated listed first), the storekeeper's transfer and the nurse's consumption
@@ -13,7 +18,8 @@ Feature: Transfer to consumption
   profile.
 
   Scenario: Supplies reach the ward in removal order and what is used is charged to the ward at cost
-    Given the storekeeper has received supplier lots with different expiry dates into the site's store
+    Given the site's supply, store, ward and consumption are configured as the cycle relies on
+    And the storekeeper has received supplier lots with different expiry dates into the site's store
     And the store's lots expire in a different order than they arrived
     When the storekeeper requests the ward's supplies from the store
     Then Odoo reserves the store's lots in the site's removal order

@@ -1,8 +1,13 @@
-"""Ward stock: supplies moved from the site's store to a ward in removal order, then consumed at cost."""
+"""Ward stock: supplies moved from the site's store to a ward in removal order, then consumed at cost.
+
+The scenario first checks, as expectations, what the cycle relies on in the site's configuration (before
+anything is received or posted); the profile's references only say which records those are.
+"""
 
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 
 from pytest_bdd import given, then, when
 
@@ -12,6 +17,7 @@ from fixtures.factories.transfer_to_consumption import (
     WardConsumptionFactory,
     WardTransferFactory,
 )
+from odoo_uat import reporting
 from odoo_uat.actors import Actor
 from odoo_uat.cycles import receiving
 from odoo_uat.cycles import transfer_to_consumption as t2c
@@ -22,6 +28,7 @@ from odoo_uat.run_id import tag
 
 KEY = t2c.SECTION
 CENT = 0.005  # amounts are compared to the cent
+ROUNDED_CENT = 0.0101  # two amounts Odoo rounded to the cent may differ by one cent when subtracted
 
 
 def _ids(site: ResolvedSite, *names: str) -> list[int]:
@@ -44,6 +51,184 @@ def _same_picks(found: tuple[t2c.LotQuantity, ...], expected: tuple[t2c.LotQuant
 
 def _picking(actor: Actor, movement: t2c.Movement) -> RecordRef:
     return actor.record("stock.picking", movement.picking_id, movement.picking_name)
+
+
+# -- what the cycle relies on in the site's configuration -----------------------------------------
+
+
+@dataclass(frozen=True)
+class Expectation:
+    """One property of the site's configuration the cycle relies on, as checked, with what Odoo holds."""
+
+    holds: bool
+    expectation: str
+    found: str
+    record: RecordRef
+
+
+def _check_all(checks: list[tuple[Actor, Expectation]]) -> None:
+    """Every expectation becomes evidence, as the role that checked it; a broken one fails the scenario naming
+    it, with the others that broke too, so one run lists every configuration finding of the cycle."""
+    broken = [(actor, item) for actor, item in checks if not item.holds]
+    for actor, item in checks:
+        if item.holds:
+            actor.expect(True, item.expectation, found=item.found, record=item.record)
+    for actor, item in broken[1:]:
+        reporting.record_check(
+            item.expectation, site=actor.site.code, role=actor.who(), found=item.found, record=item.record, holds=False
+        )
+    if broken:
+        actor, first = broken[0]
+        actor.expect(
+            False,
+            first.expectation,
+            found=first.found,
+            record=first.record,
+            details={
+                f"also broken ({index})": f"{item.expectation} - found: {item.found}"
+                for index, (_, item) in enumerate(broken[1:], start=2)
+            },
+        )
+
+
+def _stock_expectations(site: ResolvedSite, storekeeper: Actor) -> list[Expectation]:
+    policy = t2c.section_of(site)
+    gateway = storekeeper.gateway
+    receipt, internal, consumption = (
+        t2c.operation_type(gateway, type_id)
+        for type_id in _ids(site, "receipt_operation", "internal_operation", "consumption_operation")
+    )
+    store, ward, used = (
+        t2c.location(gateway, location_id)
+        for location_id in _ids(site, "store_location", "ward_location", "consumption_location")
+    )
+    supply = t2c.supply(gateway, site.id(f"{KEY}.product"))
+    warehouse = site.profile.warehouse
+
+    def record(model: str, record_id: int, name: str) -> RecordRef:
+        return storekeeper.record(model, record_id, name)
+
+    def of_site(place: t2c.Location) -> bool:
+        return place.usage == "internal" and place.warehouse_id == site.warehouse_id
+
+    def where(place: t2c.Location) -> str:
+        return f"usage {place.usage}, warehouse {place.warehouse or '(none)'}"
+
+    ward_in_store = t2c.is_inside(gateway, ward.id, store.id)
+    store_in_ward = t2c.is_inside(gateway, store.id, ward.id)
+    removal = {place.name: t2c.removal_in_odoo(gateway, supply.id, place.id) for place in (store, ward)}
+    wanted = t2c.REMOVAL_NAMES[policy.removal_strategy]
+    return [
+        Expectation(
+            receipt.kind == "incoming",
+            f"The receipt operation {receipt.name} ({policy.receipt_operation}) is a receipt",
+            receipt.describe(),
+            record("stock.picking.type", receipt.id, receipt.name),
+        ),
+        Expectation(
+            internal.kind == "internal",
+            f"The internal operation {internal.name} ({policy.internal_operation}) is an internal transfer",
+            internal.describe(),
+            record("stock.picking.type", internal.id, internal.name),
+        ),
+        Expectation(
+            consumption.default_destination_id == used.id,
+            f"The consumption operation {consumption.name} ({policy.consumption_operation}) records what is used "
+            f"into the consumption location {policy.consumption_location} (its default destination)",
+            consumption.describe(),
+            record("stock.picking.type", consumption.id, consumption.name),
+        ),
+        Expectation(
+            of_site(store),
+            f"The store {policy.store_location} is an internal location of warehouse {warehouse}",
+            where(store),
+            record("stock.location", store.id, store.name),
+        ),
+        Expectation(
+            of_site(ward) and not ward_in_store and not store_in_ward,
+            f"The ward {policy.ward_location} is an internal location of warehouse {warehouse}, beside the store "
+            "(neither inside the other)",
+            where(ward)
+            + ("; it lies inside the store" if ward_in_store and ward.id != store.id else "")
+            + ("; the store lies inside it" if store_in_ward else ""),
+            record("stock.location", ward.id, ward.name),
+        ),
+        Expectation(
+            used.usage in t2c.CONSUMPTION_USAGES,
+            f"The consumption location {policy.consumption_location} is a consumption location (usage "
+            f"{' or '.join(t2c.CONSUMPTION_USAGES)}): what goes there leaves the company's stock",
+            f"usage {used.usage}",
+            record("stock.location", used.id, used.name),
+        ),
+        Expectation(
+            supply.is_storable and supply.tracking == "lot" and supply.use_expiration_date,
+            f"{policy.product} is a storable supply tracked by lots with expiry dates",
+            supply.describe(),
+            record("product.product", supply.id, supply.name),
+        ),
+        Expectation(
+            supply.category_id == site.id(f"{KEY}.product_category"),
+            f"{policy.product} is in the product category {policy.product_category}",
+            f"category {supply.category or '(none)'}",
+            record("product.product", supply.id, supply.name),
+        ),
+        Expectation(
+            all(method == policy.removal_strategy for method, _ in removal.values()),
+            f"Odoo takes {policy.product} out of {policy.store_location} and {policy.ward_location} {wanted}",
+            "; ".join(f"{name}: {described}" for name, (_, described) in removal.items()),
+            record("product.product", supply.id, supply.name),
+        ),
+    ]
+
+
+def _books_expectations(site: ResolvedSite, accountant: Actor) -> list[Expectation]:
+    policy = t2c.section_of(site)
+    gateway = accountant.gateway
+    product_id = site.id(f"{KEY}.product")
+    used = t2c.location(gateway, site.id(f"{KEY}.consumption_location"))
+    valued = t2c.valuation(gateway, product_id, site.company_id)
+    expense, stock_account = _accounts(site, gateway)
+    perpetual = policy.valuation == "perpetual"
+    wanted_mode = t2c.VALUATION_IN_ODOO[policy.valuation]
+    product = accountant.record("product.product", product_id, policy.product)
+    return [
+        Expectation(
+            valued.mode == wanted_mode,
+            f"{policy.product} is valued {t2c.VALUATION_NAMES[wanted_mode]} in {site.company_name}: "
+            + (
+                "each consumption posts its own entry"
+                if perpetual
+                else "consumption is booked by the stock closing (profile: valuation periodic)"
+            ),
+            valued.describe(),
+            product,
+        ),
+        Expectation(
+            used.valuation_account_id == site.id(f"{KEY}.expense_account"),
+            f"The consumption location {policy.consumption_location} carries the valuation account {expense}, so "
+            + ("consumption is booked to it" if perpetual else "the stock closing books consumption to it"),
+            "valuation account "
+            + (t2c.account_code(gateway, used.valuation_account_id) if used.valuation_account_id else "(none)"),
+            accountant.record("stock.location", used.id, used.name),
+        ),
+        Expectation(
+            valued.stock_account_id == site.id(f"{KEY}.stock_valuation_account"),
+            f"{policy.product} is valued on the stock account {stock_account} in {site.company_name}",
+            (t2c.account_code(gateway, valued.stock_account_id) if valued.stock_account_id else "no stock account")
+            + f" ({valued.stock_account_source})",
+            product,
+        ),
+    ]
+
+
+@given("the site's supply, store, ward and consumption are configured as the cycle relies on")
+def configuration_as_relied_on(site: ResolvedSite, cast: Cast) -> None:
+    """Before anything is received or posted: every property of the referenced records the cycle relies on."""
+    storekeeper, accountant = cast["storekeeper"], cast["accountant"]
+    _check_all(
+        [(storekeeper, item) for item in _stock_expectations(site, storekeeper)]
+        + [(accountant, item) for item in _books_expectations(site, accountant)]
+    )
 
 
 # -- the store is stocked -------------------------------------------------------------------------
@@ -209,18 +394,19 @@ def transfer_reserved_in_order(site: ResolvedSite, cast: Cast, ward_transfer: t2
 
 
 def _validate(site: ResolvedSite, actor: Actor, movement: t2c.Movement) -> t2c.Validation:
-    gateway = actor.gateway
-    product_id = site.id(f"{KEY}.product")
-    stock_before = t2c.stock_by_lot(gateway, _watched_locations(site))
-    value_before = t2c.stock_value(gateway, product_id)
-    cost = t2c.unit_cost(gateway, product_id)
+    stock_before = t2c.stock_by_lot(actor.gateway, _watched_locations(site))
+    value_before = t2c.stock_value(actor.gateway, site.id(f"{KEY}.product"))
+    answer = _press_validate(actor, movement)
+    return t2c.Validation(stock_before=stock_before, value_before=value_before, answer=answer)
+
+
+def _press_validate(actor: Actor, movement: t2c.Movement) -> str:
     with actor.doing(
         f"The {actor.role} can validate moving {movement.quantity:g} units from {movement.from_location} "
         f"to {movement.to_location}",
         record=_picking(actor, movement),
     ):
-        answer = t2c.validate(gateway, movement.picking_id)
-    return t2c.Validation(stock_before=stock_before, value_before=value_before, unit_cost=cost, answer=answer)
+        return t2c.validate(actor.gateway, movement.picking_id)
 
 
 def _watched_locations(site: ResolvedSite) -> list[int]:
@@ -330,8 +516,19 @@ def consumption_reserved_in_order(site: ResolvedSite, cast: Cast, ward_consumpti
 
 
 @when("the nurse validates the consumption", target_fixture="consumption_validation")
-def nurse_validates(site: ResolvedSite, cast: Cast, ward_consumption: t2c.Movement) -> t2c.Validation:
-    return _validate(site, cast["nurse"], ward_consumption)
+def nurse_validates(site: ResolvedSite, cast: Cast, ward_consumption: t2c.Movement) -> t2c.ConsumptionValidation:
+    """Just before validating, what leaving stock should be valued at, from Odoo's records of that moment."""
+    nurse = cast["nurse"]
+    gateway = nurse.gateway
+    product_id = site.id(f"{KEY}.product")
+    stock_before = t2c.stock_by_lot(gateway, _watched_locations(site))
+    value_before = t2c.stock_value(gateway, product_id)
+    lots = t2c.reserved(t2c.move_lines(gateway, ward_consumption.picking_id))
+    expected_value = t2c.expected_out_value(gateway, product_id, site.company_id, lots)
+    answer = _press_validate(nurse, ward_consumption)
+    return t2c.ConsumptionValidation(
+        stock_before=stock_before, value_before=value_before, answer=answer, expected_value=expected_value
+    )
 
 
 @then("stock by lot moved from the ward to consumption by exactly the consumed quantities")
@@ -350,18 +547,53 @@ def _accounts(site: ResolvedSite, gateway: OdooGateway) -> tuple[str, str]:
 
 @then("the accountant finds the consumption booked from stock valuation to the ward's expense account at cost")
 def consumption_booked(
-    site: ResolvedSite, cast: Cast, ward_consumption: t2c.Movement, consumption_validation: t2c.Validation
+    site: ResolvedSite, cast: Cast, ward_consumption: t2c.Movement, consumption_validation: t2c.ConsumptionValidation
 ) -> None:
+    """Perpetual valuation: one posted entry, expense debited and stock valuation credited by the consumed
+    moves' value. Periodic valuation: no entry at consumption; the moves are valued as stock leaving the
+    company into a location with a valuation account, which the stock closing books. Either way the moves'
+    value is what the product's cost method gives, worked out from Odoo's records before validation."""
     accountant = cast["accountant"]
     gateway = accountant.gateway
+    policy = t2c.section_of(site)
     expense, valuation = _accounts(site, gateway)
-    amount = round(ward_consumption.quantity * consumption_validation.unit_cost, 2)
-    entries = t2c.journal_entries(gateway, t2c.picking_moves(gateway, ward_consumption.picking_id))
+    expected = consumption_validation.expected_value
+    moves = t2c.picking_moves(gateway, ward_consumption.picking_id)
+    value = t2c.moves_value(moves)
+    picking = _picking(accountant, ward_consumption)
+    accountant.expect(
+        abs(value - round(expected.amount, 2)) < ROUNDED_CENT and all(row["is_out"] for row in moves),
+        f"Odoo values the {ward_consumption.quantity:g} units consumed as stock leaving the company, at "
+        f"{expected.amount:,.2f} by the product's cost method",
+        found=f"the consumption's stock moves are valued {value:,.2f}"
+        + ("" if all(row["is_out"] for row in moves) else " and not counted as stock leaving the company")
+        + f"; expected from Odoo's records before validation: {expected.basis}",
+        record=picking,
+        details={"expected value": expected.basis},
+    )
+    entries = t2c.journal_entries(gateway, moves)
     found = [
         f"{entry.name} ({entry.state}): "
         + ", ".join(f"{line.account} Dr {line.debit:,.2f} Cr {line.credit:,.2f}" for line in entry.lines)
         for entry in entries
     ]
+    details = {
+        "consumption location's valuation account": t2c.location_valuation_account(
+            gateway, site.id(f"{KEY}.consumption_location")
+        ),
+        "consumption": str(picking),
+        "consumption's value": f"{value:,.2f} ({expected.basis})",
+    }
+    if policy.valuation == "periodic":
+        accountant.expect(
+            not entries,
+            f"Valued periodically, consumption posts no entry when it is recorded: the stock closing books its "
+            f"{value:,.2f} from {valuation} to {expense}",
+            found="; ".join(found) or "no journal entry for the consumption's stock moves",
+            record=picking,
+            details=details,
+        )
+        return
     lines = [line for entry in entries for line in entry.lines]
     debits = {line.account: line.debit for line in lines if line.debit}
     credits = {line.account: line.credit for line in lines if line.credit}
@@ -370,39 +602,35 @@ def consumption_booked(
         and entries[0].state == "posted"
         and set(debits) == {expense}
         and set(credits) == {valuation}
-        and abs(debits[expense] - amount) < CENT
-        and abs(credits[valuation] - amount) < CENT
+        and abs(debits[expense] - value) < CENT
+        and abs(credits[valuation] - value) < CENT
     )
     record = entries[0] if entries else None
     accountant.expect(
         holds,
         f"Consumption on the ward posts one journal entry: debit {expense}, credit {valuation}, "
-        f"{ward_consumption.quantity:g} units x {consumption_validation.unit_cost:,.2f} = {amount:,.2f}",
+        f"the consumed stock's value {value:,.2f}",
         found="; ".join(found) or "no journal entry for the consumption's stock moves",
-        record=accountant.record("account.move", record.id, record.name)
-        if record
-        else _picking(accountant, ward_consumption),
-        details={
-            "consumption location's valuation account": t2c.location_valuation_account(
-                gateway, site.id(f"{KEY}.consumption_location")
-            ),
-            "consumption": str(_picking(accountant, ward_consumption)),
-        },
+        record=accountant.record("account.move", record.id, record.name) if record else picking,
+        details=details,
     )
 
 
 @then("the stock value of the supply fell by the cost of what was consumed")
 def consumption_lowered_value(
-    site: ResolvedSite, cast: Cast, ward_consumption: t2c.Movement, consumption_validation: t2c.Validation
+    site: ResolvedSite, cast: Cast, ward_consumption: t2c.Movement, consumption_validation: t2c.ConsumptionValidation
 ) -> None:
     nurse = cast["nurse"]
-    value_after = t2c.stock_value(nurse.gateway, site.id(f"{KEY}.product"))
-    cost = ward_consumption.quantity * consumption_validation.unit_cost
+    gateway = nurse.gateway
+    value_after = t2c.stock_value(gateway, site.id(f"{KEY}.product"))
+    cost = t2c.moves_value(t2c.picking_moves(gateway, ward_consumption.picking_id))
+    fell = consumption_validation.value_before - value_after
     nurse.expect(
-        abs(consumption_validation.value_before - value_after - cost) < CENT,
+        abs(fell - cost) < ROUNDED_CENT,
         f"Consuming {ward_consumption.quantity:g} units lowers the stock value of {t2c.section_of(site).product} "
-        f"by their cost, {cost:,.2f}",
+        f"by their value, {cost:,.2f}",
         found=f"stock value {consumption_validation.value_before:,.2f} before, {value_after:,.2f} after "
-        f"(fell by {consumption_validation.value_before - value_after:,.2f})",
+        f"(fell by {fell:,.2f})",
         record=_picking(nurse, ward_consumption),
+        details={"expected value": consumption_validation.expected_value.basis},
     )

@@ -32,6 +32,11 @@ def provision(builder: Builder, sites: list[LoadedProfile]) -> Iterator[str]:
         section = item.profile.transfer_to_consumption
         if section is None:
             continue
+        if section.unit_cost is None:
+            raise ConfigurationError(
+                f"{item.path}: transfer_to_consumption.unit_cost is needed to provision {section.product} "
+                "(the reference rollout values it at standard cost)"
+            )
         company_id, company = builder.site_company(item)
         warehouse = company.search_read(
             "stock.warehouse",
