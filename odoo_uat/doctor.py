@@ -16,7 +16,8 @@ from pathlib import Path
 from odoo_uat import config
 from odoo_uat.catalogue import roles_by_cycle
 from odoo_uat.config import TargetSettings
-from odoo_uat.cycles import REQUIRED_MODULES
+from odoo_uat.cycles import REQUIRED_MODULES, requisition_to_receipt
+from odoo_uat.duties import SegregatedRoles, SharedRolesNote, segregation_defeated, shared_roles_note
 from odoo_uat.errors import ExitCode, FeatureFileError, ProfileError, ProfileErrors, UatError
 from odoo_uat.gateway import OdooGateway, SessionPool
 from odoo_uat.guard import require_uat_target
@@ -31,6 +32,7 @@ class CheckResult:
     ok: bool
     detail: str
     exit_code: ExitCode = ExitCode.OK
+    warning: bool = False  # ok, but worth a business owner's look (shown WARN, never changes the exit code)
 
 
 def _attempt(check: str, subject: str, action: Callable[[], str]) -> CheckResult:
@@ -115,12 +117,41 @@ def role_checks(
     return results
 
 
+# The role pairs each cycle keeps apart (a shared user defeats its test) or allows but names (a warning).
+DUTIES_BY_CYCLE: Mapping[str, tuple[SegregatedRoles | SharedRolesNote, ...]] = {
+    requisition_to_receipt.CYCLE: requisition_to_receipt.DUTIES,
+}
+
+
+def duty_checks(item: LoadedProfile) -> list[CheckResult]:
+    """Roles one user holds in this site's cycles: a defeated segregation test (exit 11), or a warning.
+
+    Exit 11 (PROFILE), as for a role missing from the profile: the profile, not the target, keeps the scenario
+    from testing what it says; the run blocks that scenario with the same message.
+    """
+    results = []
+    for cycle in item.profile.cycle_sections():
+        for rule in DUTIES_BY_CYCLE.get(cycle, ()):
+            subject = f"{item.profile.code} {' = '.join(rule.roles)}"
+            if isinstance(rule, SegregatedRoles):
+                problem = segregation_defeated(str(item.path), item.profile, rule)
+                if problem is not None:
+                    results.append(
+                        CheckResult("segregation of duties", subject, False, str(problem), problem.exit_code)
+                    )
+                continue
+            note = shared_roles_note(item.profile, rule)
+            if note:
+                results.append(CheckResult("segregation of duties", subject, True, note, warning=True))
+    return results
+
+
 def _feature_roles(results: list[CheckResult]) -> Mapping[str, frozenset[str]]:
     """The roles each cycle's feature files act as; feature files that do not parse are a doctor problem."""
     try:
-        return roles_by_cycle(config.DEFAULT_FEATURES_DIR)
+        return roles_by_cycle(config.features_dir())
     except FeatureFileError as error:
-        results.append(CheckResult("cycle roles", str(config.DEFAULT_FEATURES_DIR), False, str(error), error.exit_code))
+        results.append(CheckResult("cycle roles", str(config.features_dir()), False, str(error), error.exit_code))
         return {}
 
 
@@ -141,6 +172,7 @@ def run_offline_doctor(
         cycle_roles = _feature_roles(results)
     for item in sites:
         results.extend(role_checks(None, item, cycle_roles))
+        results.extend(duty_checks(item))
     return results
 
 
@@ -190,6 +222,7 @@ def run_doctor(
     for item in sites:
         results.extend(reference_checks(gateway, item))
         results.extend(role_checks(pool, item, cycle_roles))
+        results.extend(duty_checks(item))
     return results
 
 
@@ -222,11 +255,13 @@ def doctor_exit_code(results: list[CheckResult]) -> ExitCode:
 
 def render_table(results: list[CheckResult]) -> str:
     headers = ("", "check", "subject", "detail")
-    rows = [("OK " if r.ok else "FAIL", r.check, r.subject, r.detail) for r in results]
+    rows = [("FAIL" if not r.ok else "WARN" if r.warning else "OK ", r.check, r.subject, r.detail) for r in results]
     widths = [max(len(str(row[i])) for row in [headers, *rows]) for i in range(3)]
     lines = []
     for row in [headers, *rows]:
         lines.append("  ".join(str(row[i]).ljust(widths[i]) for i in range(3)) + "  " + str(row[3]))
     failed = sum(1 for r in results if not r.ok)
-    lines.append(f"\nchecks: {len(results) - failed} ok, {failed} with a problem")
+    warned = sum(1 for r in results if r.ok and r.warning)
+    warnings = f", {warned} warning{'s' if warned != 1 else ''}" if warned else ""
+    lines.append(f"\nchecks: {len(results) - failed} ok, {failed} with a problem{warnings}")
     return "\n".join(lines)

@@ -46,16 +46,22 @@ def _run_tag(run_id: str, site: ResolvedSite) -> str:
 
 @given("the site's equipment has an open recurring preventive maintenance request", target_fixture="preventive_plan")
 def equipment_has_preventive_plan(site: ResolvedSite, cast: Cast) -> pm.PreventivePlan:
-    """Reads the configured request (by the profile's natural keys) and checks it can plan a next occurrence."""
+    """Reads the configured request (by the profile's natural keys) and checks, before the run creates anything,
+    what the scenario relies on: the request is the team's recurring preventive plan, the done stage closes a
+    request and the work stage does not. Each is an expectation: a customer's change is a finding, not a profile
+    error."""
     section = _section(site)
     technician = cast["technician"]
     request_id = site.id("preventive_maintenance.preventive_request")
+    done_stage_id = site.id("preventive_maintenance.done_stage")
+    work_stage_id = site.id("preventive_maintenance.work_stage")
     record = technician.record("maintenance.request", request_id, section.preventive_request)
     with technician.doing(
         f"The technician can open the preventive maintenance request of {_equipment_label(site)}", record=record
     ):
         row = pm.read_request(technician.gateway, request_id)
-        done_stage_closes = pm.stage_is_done(technician.gateway, site.id("preventive_maintenance.done_stage"))
+        done_stage_closes = pm.stage_is_done(technician.gateway, done_stage_id)
+        work_stage_closes = pm.stage_is_done(technician.gateway, work_stage_id)
     plan = pm.plan_of(row)
     technician.expect(
         plan.team_id == site.id("preventive_maintenance.team"),
@@ -68,15 +74,23 @@ def equipment_has_preventive_plan(site: ResolvedSite, cast: Cast) -> pm.Preventi
         not defects,
         f"The preventive maintenance request of {_equipment_label(site)} is configured to plan its next "
         "occurrence when completed (preventive, 'Recurrent' on, a valid end, a scheduled date)",
-        found="configuration defect: " + "; ".join(defects),
+        found="; ".join([*defects, pm.describe_plan(row)]),
         record=record,
         details={"configured recurrence": plan.recurrence()},
     )
     technician.expect(
         done_stage_closes,
-        f"Moving a request to the stage {section.done_stage!r} closes it ('Request Done' ticked on the stage)",
-        found=f"stage {section.done_stage!r} is not a done stage",
-        record=technician.record("maintenance.stage", site.id("preventive_maintenance.done_stage"), section.done_stage),
+        f"Moving a request to the stage {section.done_stage!r} closes it ('Request Done' ticked on the stage): "
+        "the profile names it as the done stage",
+        found=pm.describe_done_flag(section.done_stage, done_stage_closes),
+        record=technician.record("maintenance.stage", done_stage_id, section.done_stage),
+    )
+    technician.expect(
+        not work_stage_closes,
+        f"Moving a request to the stage {section.work_stage!r} starts work without closing it ('Request Done' "
+        "not ticked): the profile names it as the work stage",
+        found=pm.describe_done_flag(section.work_stage, work_stage_closes),
+        record=technician.record("maintenance.stage", work_stage_id, section.work_stage),
     )
     return plan
 
@@ -204,8 +218,8 @@ def next_occurrence_due(
     next_occurrence: pm.Occurrence,
     preventive_plan: pm.PreventivePlan,
 ) -> None:
-    interval = _section(site).interval
     """Previous scheduled date plus the interval in the profile (the expectation), not the completion date."""
+    interval = _section(site).interval
     technician = cast["technician"]
     previous = pm.parse_datetime(occurrence.schedule_date)
     expected = pm.format_datetime(interval.after(previous))

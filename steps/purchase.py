@@ -10,12 +10,53 @@ from fixtures.actors import Cast
 from fixtures.factories.purchase import RequisitionFactory
 from odoo_uat.actors import Actor, expect
 from odoo_uat.cycles import requisition_to_receipt as r2r
+from odoo_uat.duties import segregation_defeated
 from odoo_uat.errors import OdooAccessError, RecordRef
 from odoo_uat.gateway import OdooGateway
 from odoo_uat.references import ResolvedSite
 from odoo_uat.run_id import tag
 
 _policy = r2r.section_of
+CONFIGURATION_READER = "(configuration, read by the technical user)"
+
+
+def _require_requester_is_not_approver(site: ResolvedSite) -> None:
+    """Block (exit 11) a scenario that proves segregation when the profile gives both roles to one user."""
+    problem = segregation_defeated(str(site.loaded.path), site.profile, r2r.REQUESTER_IS_NOT_APPROVER)
+    if problem is not None:
+        raise problem
+
+
+def _check_what_the_order_relies_on(site: ResolvedSite, uat_target: OdooGateway) -> None:
+    """Before an order exists: the profile's receipt type is a receipt, its supply takes supplier lots with expiry.
+
+    The references only say which records; what they must be like is checked here, so a customer's change is a
+    finding about that record.
+    """
+    policy = _policy(site)
+    type_id = site.id("requisition_to_receipt.receipt_operation")
+    receipt_type = r2r.receipt_type(uat_target, type_id)
+    expect(
+        r2r.is_receipt(receipt_type),
+        f"The operation type {policy.receipt_operation} of warehouse {site.profile.warehouse}, through which the "
+        "site's orders are received, is a Receipt (type of operation 'incoming')",
+        site=site,
+        role=CONFIGURATION_READER,
+        found=r2r.describe_receipt_type(receipt_type),
+        record=uat_target.record("stock.picking.type", type_id, str(receipt_type["name"])),
+    )
+    product_id = site.id("requisition_to_receipt.product")
+    product = r2r.supply(uat_target, product_id)
+    defects = r2r.supply_defects(product)
+    expect(
+        not defects,
+        f"The site's supply {policy.product} is received as supplier lots with expiry dates (tracked in "
+        "inventory, by lots, with expiration dates)",
+        site=site,
+        role=CONFIGURATION_READER,
+        found="; ".join([*defects, r2r.describe_supply(product)]),
+        record=uat_target.record("product.product", product_id, str(product["display_name"])),
+    )
 
 
 def _raise_requisition(site: ResolvedSite, requester: Actor, run_id: str, quantity: float) -> RecordRef:
@@ -51,7 +92,7 @@ def site_requires_approval(site: ResolvedSite, uat_target: OdooGateway) -> None:
         holds,
         expectation,
         site=site,
-        role="(configuration, read by the technical user)",
+        role=CONFIGURATION_READER,
         found=found,
         record=uat_target.record("res.company", site.company_id, site.company_name),
     )
@@ -61,8 +102,13 @@ def site_requires_approval(site: ResolvedSite, uat_target: OdooGateway) -> None:
     "the requester raises a requisition for the site's lot-tracked supply above the approval limit",
     target_fixture="requisition",
 )
-def requester_raises_requisition(site: ResolvedSite, cast: Cast, run_id: str) -> r2r.PurchaseOrder:
+def requester_raises_requisition(
+    site: ResolvedSite, cast: Cast, run_id: str, uat_target: OdooGateway
+) -> r2r.PurchaseOrder:
+    """An order above the limit goes to approval, whose segregation the scenario proves: checked before it exists."""
     policy = _policy(site)
+    _require_requester_is_not_approver(site)
+    _check_what_the_order_relies_on(site, uat_target)
     requester = cast["requester"]
     record = _raise_requisition(site, requester, run_id, policy.order_quantity)
     order = r2r.read_order(requester.gateway, record.id)
@@ -84,10 +130,11 @@ def requester_raises_requisition(site: ResolvedSite, cast: Cast, run_id: str) ->
     target_fixture="requisition",
 )
 def requester_raises_requisition_within_limit(
-    site: ResolvedSite, cast: Cast, run_id: str, percent: int
+    site: ResolvedSite, cast: Cast, run_id: str, percent: int, uat_target: OdooGateway
 ) -> r2r.PurchaseOrder:
     """An order sized, tax included, to `percent` of the site's approval limit (whole units, at least one)."""
     policy = _policy(site)
+    _check_what_the_order_relies_on(site, uat_target)
     requester = cast["requester"]
     record = _raise_requisition(site, requester, run_id, 1)
     unit_total = float(r2r.read_order(requester.gateway, record.id)["amount_total"])
@@ -126,7 +173,9 @@ def order_waits_for_approval(site: ResolvedSite, cast: Cast, requisition: r2r.Pu
 
 
 @then("the requester cannot approve the order")
-def requester_cannot_approve(cast: Cast, requisition: r2r.PurchaseOrder) -> None:
+def requester_cannot_approve(site: ResolvedSite, cast: Cast, requisition: r2r.PurchaseOrder) -> None:
+    """Segregation of duties; blocked (not passed or failed) when the profile's requester is also its approver."""
+    _require_requester_is_not_approver(site)
     requester = cast["requester"]
     refusal = ""
     try:

@@ -32,6 +32,18 @@ def storekeeper_receives(site: ResolvedSite, cast: Cast, requisition: r2r.Purcha
     )
     picking = receipts[0]
     record = storekeeper.record("stock.picking", picking["id"], picking["name"])
+    # checked before anything is received, so a type that would keep (or drop) the rest leaves nothing behind
+    receipt_type = r2r.receipt_type(gateway, many2one_id(picking["picking_type_id"]) or 0)
+    keep = policy.short_shipment.backorder
+    storekeeper.expect(
+        r2r.backorder_policy_allows(str(receipt_type["create_backorder"]), keep),
+        f"The receipt type {receipt_type['name']} lets a short shipment "
+        + ("keep the rest open as a backorder" if keep else "close the receipt without a backorder")
+        + ", as the site expects (profile: short_shipment.backorder)",
+        found=f"'Create Backorder' is {receipt_type['create_backorder']!r}: validating a short receipt "
+        + r2r.BACKORDER_CHOICES.get(str(receipt_type["create_backorder"]), "does something unknown"),
+        record=storekeeper.record("stock.picking.type", receipt_type["id"], str(receipt_type["name"])),
+    )
     arriving = math.floor(policy.order_quantity * policy.short_shipment.receive_percent / 100)
     lots = r2r.plan_supplier_lots(
         tag(run_id, site.code, "LOT").replace("/", "-"), arriving, policy.lots, policy.shelf_life_days

@@ -275,3 +275,67 @@ def test_offline_doctor_names_the_file_and_key_of_every_planted_problem(tmp_path
     problems = [line.split("  ")[-1].strip() for line in result.output.splitlines() if line.startswith("FAIL")]
     assert problems[0] == f"{clinic}: requisition_to_receipt.lotz: is not a known key (a typo?)"
     assert problems[1].startswith(f"{lab}: code: String should match pattern")
+
+
+MERIDIAN_SITES = Path(__file__).resolve().parent / "rollouts" / "meridian" / "sites"
+
+
+def _planted_meridian(tmp_path: Path, east_approver: str) -> Path:
+    """Meridian's two profiles, EAST's approver replaced by `east_approver`."""
+    sites = tmp_path / "meridian"
+    sites.mkdir()
+    for path in MERIDIAN_SITES.glob("*.yaml"):
+        (sites / path.name).write_text(path.read_text(encoding="utf-8"), encoding="utf-8")
+    east = sites / "east.yaml"
+    text = east.read_text(encoding="utf-8")
+    assert "approver:       {login: j.adeyemi@meridiancare.example," in text
+    east.write_text(text.replace("j.adeyemi@meridiancare.example", east_approver), encoding="utf-8")
+    return sites
+
+
+def test_doctor_warns_when_a_requester_receives_her_own_order_without_failing(tmp_path: Path) -> None:
+    sites = _planted_meridian(tmp_path, "j.adeyemi@meridiancare.example")  # as shipped: m.santos orders and receives
+
+    result = CliRunner().invoke(main, ["doctor", "--offline", "--sites-dir", str(sites)], env={})
+
+    assert result.exit_code == ExitCode.OK, result.output
+    warned = [line for line in result.output.splitlines() if line.startswith("WARN")]
+    assert len(warned) == 1
+    assert warned[0].split()[1:7] == ["segregation", "of", "duties", "EAST", "requester", "="]
+    assert warned[0].endswith(
+        "site EAST: m.santos@meridiancare.example is both the requester and the storekeeper in "
+        "requisition_to_receipt: the requester receives her own order (allowed; a segregation-of-duties point "
+        "for the business owner)"
+    )
+    assert result.output.rstrip().endswith("0 with a problem, 1 warning")
+
+
+def test_doctor_says_a_profile_whose_requester_is_its_approver_defeats_the_segregation_test(tmp_path: Path) -> None:
+    sites = _planted_meridian(tmp_path, "M.Santos@meridiancare.example")  # one person, another spelling
+
+    result = CliRunner().invoke(main, ["doctor", "--offline", "--sites-dir", str(sites)], env={})
+
+    assert result.exit_code == ExitCode.PROFILE, result.output
+    failed = [line for line in result.output.splitlines() if line.startswith("FAIL")]
+    assert len(failed) == 1
+    assert failed[0].split()[1:8] == ["segregation", "of", "duties", "EAST", "requester", "=", "approver"]
+    assert failed[0].endswith(
+        f"{sites / 'east.yaml'}: roles.approver: site EAST: the requester and the approver are the same user "
+        "'m.santos@meridiancare.example', which defeats the requisition_to_receipt test that the requester cannot "
+        "approve the order; name a different approver for this site"
+    )
+    assert "WARN  segregation of duties  EAST requester = storekeeper" in result.output  # still noted
+
+
+def test_doctor_against_odoo_reports_the_defeated_segregation_too(
+    fake_odoo: FakeOdoo, sites_dir: Path, reports_dir: Path
+) -> None:
+    (sites_dir / "clinic.yaml").write_text(clinic_profile().replace("login: hhg.approver", "login: nsc.requester"))
+
+    result = doctor(target_env(fake_odoo, reports_dir), sites_dir)
+
+    assert result.exit_code == ExitCode.PROFILE, result.output
+    failed = [line.split()[1:8] for line in result.output.splitlines() if line.startswith("FAIL")]
+    assert failed == [["segregation", "of", "duties", "CLINIC", "requester", "=", "approver"]]
+    assert "the requester and the approver are the same user 'nsc.requester'" in result.output
+    assert fake_odoo.writes() == []

@@ -44,11 +44,16 @@ class PreventiveMaintenanceProfile(CycleProfile):
     equipment_serial: str = Field(description="maintenance.equipment serial number: the natural key")
     team: str = Field(description="maintenance.team name of the site's biomedical team")
     preventive_request: str = Field(
-        description="name of the equipment's open, recurring preventive maintenance.request (the configured plan)"
+        description="name of the equipment's current (never closed, not cancelled) maintenance.request: the "
+        "configured plan (expectation: preventive and recurring)"
     )
     interval: MaintenanceInterval = Field(description="expectation: the site services the equipment this often")
-    work_stage: str = Field(default="In Progress", description="maintenance.stage a technician works a request in")
-    done_stage: str = Field(default="Repaired", description="maintenance.stage that closes a request (done)")
+    work_stage: str = Field(
+        default="In Progress", description="maintenance.stage a technician works a request in (expectation: not done)"
+    )
+    done_stage: str = Field(
+        default="Repaired", description="maintenance.stage that closes a request (expectation: 'Request Done')"
+    )
 
     def references(self, scope: Scope) -> list[Reference]:
         key = "preventive_maintenance"
@@ -60,10 +65,12 @@ class PreventiveMaintenanceProfile(CycleProfile):
                 "maintenance.request",
                 "name",
                 self.preventive_request,
-                # the open occurrence: Odoo's earlier occurrences of the plan carry the same name but are done
+                # Which occurrence of the plan: Odoo's earlier occurrences carry the same name, each with the date
+                # it was closed; the current one has none and is not cancelled. Told by the request's own dates,
+                # not by its stage's "Request Done" flag, which is configuration (an expectation of the scenario).
                 domain=(
                     ("equipment_id.serial_no", "=", self.equipment_serial),
-                    ("stage_id.done", "=", False),
+                    ("close_date", "=", False),
                     ("archive", "=", False),
                 ),
                 archivable=False,  # requests have `archive`, not `active`
@@ -149,7 +156,12 @@ def read_request(gateway: OdooGateway, request_id: int) -> Row:
 
 
 def stage_is_done(gateway: OdooGateway, stage_id: int) -> bool:
+    """The stage's "Request Done" flag: moving a request there closes it and plans the next occurrence."""
     return bool(gateway.read_one("maintenance.stage", stage_id, ["done"])["done"])
+
+
+def describe_done_flag(name: str, done: bool) -> str:
+    return f"stage {name!r}: 'Request Done' {'ticked' if done else 'not ticked'}"
 
 
 def plan_of(row: Row) -> PreventivePlan:
@@ -171,9 +183,21 @@ def describe_recurrence(row: Row) -> str:
     return f"every {row.get('repeat_interval')} {row.get('repeat_unit')}(s), {until}"
 
 
+def describe_plan(row: Row) -> str:
+    """The configured request as the scenario found it, for the evidence of a check that held or broke."""
+    stage = row["stage_id"][1] if row.get("stage_id") else "(no stage)"
+    recurrence = describe_recurrence(row) if row.get("recurring_maintenance") else "recurrence off"
+    return (
+        f"{row.get('maintenance_type')} request in stage {stage!r}, {recurrence}, "
+        f"scheduled {row.get('schedule_date') or '(no date)'}"
+    )
+
+
 def plan_defects(row: Row) -> list[str]:
     """Configuration problems that make the configured request unable to plan its next occurrence."""
     defects = []
+    if row.get("done"):
+        defects.append(f"it sits in the done stage {row['stage_id'][1] if row.get('stage_id') else ''!r}")
     if row.get("maintenance_type") != "preventive":
         defects.append(f"the request is {row.get('maintenance_type')!r}, not 'preventive'")
     if not row.get("recurring_maintenance"):

@@ -13,12 +13,25 @@ from datetime import date, timedelta
 from pydantic import Field
 
 from odoo_uat.cycles.receiving import SupplierLot
+from odoo_uat.duties import SegregatedRoles, SharedRolesNote
 from odoo_uat.errors import ConfigurationError
 from odoo_uat.gateway import OdooGateway, Row
 from odoo_uat.references import Reference, ResolvedSite, Scope
 from odoo_uat.schema import CycleProfile, Strict
 
 REQUIRED_MODULES = ("purchase", "purchase_stock", "stock", "product_expiry", "account")
+
+CYCLE = "requisition_to_receipt"
+# The scenario proves the requester cannot approve an order waiting for approval: one user in both roles
+# defeats that (doctor: exit 11; the scenario is blocked with that reason).
+REQUESTER_IS_NOT_APPROVER = SegregatedRoles(CYCLE, ("requester", "approver"), "the requester cannot approve the order")
+# Allowed (a small clinic's practice manager orders and receives), but a business owner should see it named.
+REQUESTER_RECEIVES = SharedRolesNote(
+    CYCLE,
+    ("requester", "storekeeper"),
+    "the requester receives her own order (allowed; a segregation-of-duties point for the business owner)",
+)
+DUTIES = (REQUESTER_IS_NOT_APPROVER, REQUESTER_RECEIVES)
 
 
 class ShortShipment(Strict):
@@ -28,8 +41,10 @@ class ShortShipment(Strict):
 
 class RequisitionToReceiptProfile(CycleProfile):
     supplier: str = Field(description="res.partner name of the supplier")
-    product: str = Field(description="product internal reference; lot- and expiry-tracked")
-    receipt_operation: str = Field(default="IN", description="sequence code of the warehouse's receipt type")
+    product: str = Field(description="product internal reference (expectation: lot- and expiry-tracked)")
+    receipt_operation: str = Field(
+        default="IN", description="sequence code of an operation type of the warehouse (expectation: a receipt)"
+    )
     stock_location: str = Field(description="full name of the location receipts land in, e.g. 'CLIN/Stock'")
     approval_limit: float = Field(gt=0, description="expectation: orders above this, tax included, need approval")
     order_quantity: float = Field(gt=0)
@@ -51,7 +66,8 @@ class RequisitionToReceiptProfile(CycleProfile):
                 "stock.picking.type",
                 "sequence_code",
                 self.receipt_operation,
-                domain=(("warehouse_id", "=", scope.warehouse_id), ("code", "=", "incoming")),
+                # the warehouse scopes the key (each warehouse has its own IN); that it is a receipt is an expectation
+                domain=(("warehouse_id", "=", scope.warehouse_id),),
             ),
             Reference(f"{key}.stock_location", "stock.location", "complete_name", self.stock_location),
         ]
@@ -93,6 +109,59 @@ class Receipt:
     lots: tuple[SupplierLot, ...]
     validate_answer: str  # what Odoo asked on validation and what the harness answered
     on_hand_before: float  # the site's on-hand quantity of the product just before validation
+
+
+RECEIPT_TYPE_FIELDS = ["name", "code", "default_location_dest_id", "create_backorder"]
+PRODUCT_FIELDS = ["display_name", "is_storable", "tracking", "use_expiration_date"]
+
+
+def receipt_type(gateway: OdooGateway, type_id: int) -> Row:
+    return gateway.read_one("stock.picking.type", type_id, RECEIPT_TYPE_FIELDS)
+
+
+def is_receipt(row: Row) -> bool:
+    """Odoo plans a purchase order's receipt only through a type whose type of operation is Receipt."""
+    return bool(row["code"] == "incoming")
+
+
+def describe_receipt_type(row: Row) -> str:
+    destination = row["default_location_dest_id"][1] if row["default_location_dest_id"] else "(none)"
+    return (
+        f"{row['name']}: type of operation {row['code']!r}, default destination {destination}, "
+        f"backorders {row['create_backorder']!r}"
+    )
+
+
+# Odoo 19's stock.picking.type.create_backorder: what validating a short receipt does with the rest.
+BACKORDER_CHOICES = {"ask": "asks the storekeeper", "always": "always keeps a backorder", "never": "never keeps one"}
+
+
+def backorder_policy_allows(create_backorder: str, keep_backorder: bool) -> bool:
+    """Whether the type's backorder setting lets the site's expectation happen ('ask': the storekeeper answers)."""
+    return create_backorder == "ask" or (create_backorder == "always") == keep_backorder
+
+
+def supply(gateway: OdooGateway, product_id: int) -> Row:
+    return gateway.read_one("product.product", product_id, PRODUCT_FIELDS)
+
+
+def supply_defects(row: Row) -> list[str]:
+    """What keeps a product from being received as supplier lots with expiry dates."""
+    defects = []
+    if not row["is_storable"]:
+        defects.append("it is not tracked in inventory ('Track Inventory' off)")
+    if row["tracking"] != "lot":
+        defects.append(f"it is tracked {row['tracking']!r}, not by lots")
+    if not row["use_expiration_date"]:
+        defects.append("it has no expiry dates ('Expiration Date' off)")
+    return defects
+
+
+def describe_supply(row: Row) -> str:
+    return (
+        f"{row['display_name']}: storable {row['is_storable']}, tracking {row['tracking']!r}, "
+        f"expiry dates {row['use_expiration_date']}"
+    )
 
 
 def read_order(gateway: OdooGateway, order_id: int) -> Row:
