@@ -53,6 +53,7 @@ HARNESS_FIXTURES: Mapping[str, str] = {
     "cast": "fixtures.actors",
     "month_end_period_lock": "steps.closing",
     "period_close_turn": "steps.closing",
+    "close_entries_reversed": "steps.closing",
     "leftover_run_tickets_archived": "steps.service_desk",
     "leftover_run_requests_cancelled": "steps.maintenance",
     "request": "pytest",

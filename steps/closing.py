@@ -26,6 +26,7 @@ from odoo_uat import reporting
 from odoo_uat.actors import Actor
 from odoo_uat.config import TargetSettings
 from odoo_uat.cycles import month_end_close as mec
+from odoo_uat.cycles import receiving
 from odoo_uat.errors import BusinessExpectationFailed, OdooError, RecordRef, UatError
 from odoo_uat.gateway import OdooGateway, SessionPool, many2one_id
 from odoo_uat.references import ResolvedSite
@@ -46,6 +47,19 @@ def _money(value: float) -> str:
 
 def _same_amount(first: float, second: float, rounding: float) -> bool:
     return math.isclose(first, second, abs_tol=rounding / 2)
+
+
+def _rounding(actor: Actor, site: ResolvedSite) -> float:
+    company = mec.company_accounting(actor.gateway, site.company_id)
+    return mec.rounding_of(actor.gateway, int(company["currency_id"][0]))
+
+
+def _not_applicable(actor: Actor, check: str, why: str) -> None:
+    """A check that does not apply to this configuration is recorded as such, never passed in silence."""
+    reporting.attach_text(
+        f"NOT APPLICABLE: {check[:80]}",
+        f"NOT APPLICABLE: {check}\nsite: {actor.site.code}\nrole: {actor.who()}\nwhy: {why}",
+    )
 
 
 def _test_accounts(site: ResolvedSite) -> tuple[int, int]:
@@ -135,6 +149,53 @@ def month_end_period_lock(
         reporting.attach_text("Period lock put back", f"{site.company_name}: {done}")
 
 
+def _reverse_run_entries(accountant: Actor, run_id: str, period: mec.Period) -> tuple[list[str], list[str]]:
+    """Reverse every entry `run_id` left posted in `period`, each on its own date; (what was done, what failed)."""
+    site = accountant.site
+    done: list[str] = []
+    failed: list[str] = []
+    for entry in mec.run_entries_in_period(accountant.gateway, site.company_id, run_id, period):
+        try:
+            reversal = mec.reverse_entry(accountant.gateway, entry, tag(run_id, site.code, "MEC-REVERSAL"))
+        except UatError as exc:
+            failed.append(f"{entry['name']} ({entry['ref']}, {entry['date']}): {exc}")
+            continue
+        done.append(
+            f"{entry['name']} ({entry['ref']}, {entry['date']}) reversed by {reversal['name']} dated "
+            f"{reversal['date']} ({reversal['state']})"
+        )
+    return done, failed
+
+
+@pytest.fixture
+def close_entries_reversed(
+    site: ResolvedSite, cast: Cast, run_id: str, period_close_turn: mec.PeriodCloseTurn
+) -> Iterator[mec.Period]:
+    """What the run posts in the period it closes is reversed when the scenario ends, pass or fail.
+
+    Requested before the lock is set (by the accrual's step), so its teardown runs after the lock's: the lock is
+    put back first, then each entry is reversed on its own date, so last month's balances are as they were
+    before the run and no entry of the run stays in effect there. Should the lock still hold (its put-back
+    failed), Odoo dates the reversal on the first open day, and the evidence says so.
+    """
+    period = mec.period_to_close(date.today())
+    yield period
+    accountant = cast["accountant"]
+    try:
+        done, failed = _reverse_run_entries(accountant, run_id, period)
+    except UatError as exc:
+        done, failed = [], [f"the run's entries could not be listed: {exc}"]
+    if done:
+        reporting.attach_text("Entries of the run in the closed period reversed", "; ".join(done))
+    if failed:
+        message = (
+            f"{site.company_name}: entries of run {run_id} left posted in {period.label}, reverse them by hand: "
+            + "; ".join(failed)
+        )
+        reporting.attach_text("Entries of the run left posted", message)
+        warnings.warn(mec.CloseEntriesLeftPosted(message), stacklevel=1)
+
+
 def _put_right(accountant: Actor, uat_target: OdooGateway, run_id: str | None, who: str) -> list[str]:
     """Put back the lock `run_id`'s note describes (None: a legacy per-company note) and delete its drafts."""
     site = accountant.site
@@ -149,6 +210,11 @@ def _put_right(accountant: Actor, uat_target: OdooGateway, run_id: str | None, w
         repaired.append(f"its lock note ({restore.describe()}): {done}")
     if run_id is None:
         return repaired
+    reversed_, failed = _reverse_run_entries(accountant, run_id, mec.period_to_close(date.today()))
+    if reversed_:
+        repaired.append("reversed its entries in the period: " + "; ".join(reversed_))
+    if failed:
+        repaired.append("could NOT reverse: " + "; ".join(failed))
     drafts = mec.drafts_of_run(accountant.gateway, site.company_id, run_id)
     if drafts:
         with accountant.doing(
@@ -224,8 +290,128 @@ def last_month_open(site: ResolvedSite, cast: Cast) -> mec.Period:
     return period
 
 
+@given(
+    "the journal, the accounts, the valued supply and the accountant's lock rights are as the close needs",
+    target_fixture="close_supply",
+)
+def close_configuration_checked(site: ResolvedSite, cast: Cast) -> mec.SupplyValuation:
+    """Everything the close relies on, checked as findings before it posts or locks anything.
+
+    References only said which records; here is what they must be like: a general journal in use, accounts in
+    use (the stock valuation account a current asset, the supply's own), the supply valued as the profile says,
+    a receipt type that receives (and may create the lots of a tracked supply), and an accountant Odoo lets
+    set the Global Lock Date.
+    """
+    accountant = cast["accountant"]
+    gateway = accountant.gateway
+    section = _section(site)
+    receipt = section.valued_receipt
+    journal_id = site.id("month_end_close.journal")
+    journal = mec.journal_setup(gateway, journal_id)
+    accountant.expect(
+        journal["type"] == "general"
+        and bool(journal["active"])
+        and many2one_id(journal["company_id"]) == site.company_id,
+        f"The journal {section.journal} is an active general (miscellaneous) journal of {site.company_name} "
+        "(profile: month_end_close.journal)",
+        found=(
+            f"{journal['name']}: type {journal['type']!r}, {'active' if journal['active'] else 'ARCHIVED'}, company "
+            f"{journal['company_id'][1] if journal['company_id'] else '(none)'}"
+        ),
+        record=accountant.record("account.journal", journal_id, str(journal["name"])),
+    )
+    for key, code in (
+        ("entries.debit_account", section.entries.debit_account),
+        ("entries.credit_account", section.entries.credit_account),
+        ("stock_valuation_account", section.stock_valuation_account),
+    ):
+        account_id = site.id(f"month_end_close.{key}")
+        account = mec.account_setup(gateway, account_id)
+        stock = key == "stock_valuation_account"
+        accountant.expect(
+            bool(account["active"])
+            and account["account_type"] != "off_balance"
+            and (not stock or account["account_type"] == mec.STOCK_ACCOUNT_TYPE),
+            f"The account {code} is in use"
+            + (
+                " and is a current asset, as a stock valuation account is"
+                if stock
+                else " and not an off-balance account"
+            )
+            + f" (profile: month_end_close.{key})",
+            found=f"{account['code']} {account['name']}: type {account['account_type']!r}, "
+            + ("active" if account["active"] else "ARCHIVED"),
+            record=accountant.record("account.account", account_id, f"{account['code']} {account['name']}"),
+        )
+    product_id = site.id("month_end_close.valued_receipt.product")
+    supply = mec.supply_valuation(gateway, product_id, site.company_id)
+    product = accountant.record("product.product", product_id, supply.name)
+    wanted = mec.VALUATION_IN_ODOO[receipt.valuation]
+    accountant.expect(
+        supply.storable and supply.valuation == wanted,
+        f"{receipt.product} is a storable supply valued {mec.VALUATION_NAMES[wanted]} in {site.company_name} "
+        f"(profile: valued_receipt.valuation {receipt.valuation})",
+        found=("storable, " if supply.storable else "NOT storable, ") + supply.describe(),
+        record=product,
+    )
+    if receipt.cost_method is not None:
+        accountant.expect(
+            supply.cost_method == receipt.cost_method,
+            f"{receipt.product} is valued at {mec.COST_METHOD_NAMES[receipt.cost_method]} "
+            f"(profile: valued_receipt.cost_method {receipt.cost_method})",
+            found=supply.describe(),
+            record=product,
+        )
+    if receipt.unit_cost is not None:
+        accountant.expect(
+            math.isclose(supply.unit_cost, receipt.unit_cost, abs_tol=0.5 * 10 ** -mec.price_digits(gateway)),
+            f"Before the delivery, {receipt.product}'s unit cost ({mec.COST_METHOD_NAMES.get(supply.cost_method)}) "
+            f"is {_money(receipt.unit_cost)} (profile: valued_receipt.unit_cost)",
+            found=supply.describe(),
+            record=product,
+        )
+    valuation_account = site.id("month_end_close.stock_valuation_account")
+    accountant.expect(
+        supply.stock_account_id == valuation_account,
+        f"{receipt.product} is valued on the stock valuation account {section.stock_valuation_account} "
+        "(profile: month_end_close.stock_valuation_account)",
+        found=(
+            f"{supply.stock_account_source}: "
+            + (mec.account_setup(gateway, supply.stock_account_id)["code"] if supply.stock_account_id else "(none)")
+        ),
+        record=product,
+    )
+    kind_id = site.id("month_end_close.valued_receipt.receipt_operation")
+    kind = mec.receipt_type_setup(gateway, kind_id)
+    tracked = supply.tracking in ("lot", "serial")
+    accountant.expect(
+        kind["code"] == "incoming" and (not tracked or bool(kind["use_create_lots"])),
+        f"The operation type {receipt.receipt_operation} of {site.profile.warehouse} receives supplier deliveries"
+        + (
+            f" and lets the storekeeper create the lots of {receipt.product} ({supply.tracking}-tracked)"
+            if tracked
+            else ""
+        )
+        + " (profile: valued_receipt.receipt_operation)",
+        found=f"{kind['name']}: type of operation {kind['code']!r}, create new lots: {bool(kind['use_create_lots'])}",
+        record=accountant.record("stock.picking.type", kind_id, str(kind["name"])),
+    )
+    rights = mec.lock_rights(gateway, site.company_id)
+    accountant.expect(
+        rights.may_lock,
+        f"Odoo lets the accountant set {site.company_name}'s {LOCK_LABEL} (Community 19 keeps it on the company: "
+        f"{mec.LOCK_GROUPS})",
+        found=f"{accountant.login} {rights.describe()}",
+        record=_company(accountant),
+    )
+    return supply
+
+
 @given("the accountant has posted an accrual dated at the end of last month", target_fixture="close_accrual")
-def accrual_posted(site: ResolvedSite, cast: Cast, close_period: mec.Period, run_id: str) -> RecordRef:
+def accrual_posted(
+    site: ResolvedSite, cast: Cast, close_period: mec.Period, run_id: str, close_entries_reversed: mec.Period
+) -> RecordRef:
+    """Posted in the period the run closes, so reversed at the scenario's end (`close_entries_reversed`)."""
     accountant = cast["accountant"]
     section = _section(site)
     debit_account, credit_account = _test_accounts(site)
@@ -250,33 +436,9 @@ def accrual_posted(site: ResolvedSite, cast: Cast, close_period: mec.Period, run
 
 
 @given("the stock valuation account and the stock value of the company are noted", target_fixture="valuation_before")
-def valuation_noted(site: ResolvedSite, cast: Cast) -> mec.ValuationReading:
-    """Checks the supply is valued perpetually on the profile's account, then notes both figures."""
+def valuation_noted(site: ResolvedSite, cast: Cast, close_supply: mec.SupplyValuation) -> mec.ValuationReading:
     accountant = cast["accountant"]
     section = _section(site)
-    receipt = section.valued_receipt
-    company = mec.company_accounting(accountant.gateway, site.company_id)
-    account_id = many2one_id(company["account_stock_valuation_id"])
-    accountant.expect(
-        account_id == site.id("month_end_close.stock_valuation_account"),
-        f"{site.company_name}'s stock valuation account is {section.stock_valuation_account} "
-        "(profile: month_end_close.stock_valuation_account)",
-        found=f"the company's stock valuation account is {company['account_stock_valuation_id'] or '(none)'}",
-        record=_company(accountant),
-    )
-    product_id = site.id("month_end_close.valued_receipt.product")
-    product = mec.product_valuation(accountant.gateway, product_id)
-    accountant.expect(
-        product["valuation"] == "real_time"
-        and product["cost_method"] == "standard"
-        and math.isclose(float(product["standard_price"]), receipt.unit_cost),
-        f"{receipt.product} is valued perpetually (at invoicing) at its standard cost of {_money(receipt.unit_cost)}",
-        found=(
-            f"valuation {product['valuation']!r}, cost method {product['cost_method']!r}, "
-            f"standard cost {product['standard_price']} (category {product['categ_id'][1]})"
-        ),
-        record=accountant.record("product.product", product_id, str(product["display_name"])),
-    )
     valuation_account = site.id("month_end_close.stock_valuation_account")
     return mec.ValuationReading(
         account_id=valuation_account,
@@ -284,89 +446,204 @@ def valuation_noted(site: ResolvedSite, cast: Cast) -> mec.ValuationReading:
         balance=mec.account_balance(accountant.gateway, site.company_id, valuation_account),
         stock_value=mec.perpetual_stock_value(accountant.gateway),
         last_line_id=mec.latest_line_id(accountant.gateway),
+        supply=mec.supply_stock(accountant.gateway, close_supply.product_id),
     )
 
 
-@when("the storekeeper receives a delivery of the perpetually valued supply", target_fixture="valued_delivery")
-def storekeeper_receives_valued_supply(site: ResolvedSite, cast: Cast, run_id: str) -> RecordRef:
+@when("the storekeeper receives a delivery of the valued supply", target_fixture="valued_delivery")
+def storekeeper_receives_valued_supply(
+    site: ResolvedSite, cast: Cast, run_id: str, close_supply: mec.SupplyValuation
+) -> RecordRef:
+    """A lot- or serial-tracked supply arrives with run-tagged lots and expiry dates, as a storekeeper types them."""
     storekeeper = cast["storekeeper"]
+    gateway = storekeeper.gateway
     receipt = _section(site).valued_receipt
     receipt_type = site.id("month_end_close.valued_receipt.receipt_operation")
     supplier = site.id("month_end_close.valued_receipt.supplier")
+    product_id = site.id("month_end_close.valued_receipt.product")
     with storekeeper.doing(f"The storekeeper can find where deliveries from {receipt.supplier} arrive"):
-        source, destination = mec.receipt_locations(storekeeper.gateway, receipt_type, supplier)
+        source, destination = mec.receipt_locations(gateway, receipt_type, supplier)
     delivery: RecordRef = SupplierDeliveryFactory.create(
         actor=storekeeper,
         run_tag=tag(run_id, site.code, "MEC-RECEIPT"),
         picking_type_id=receipt_type,
         partner_id=supplier,
-        product_id=site.id("month_end_close.valued_receipt.product"),
+        product_id=product_id,
         quantity=receipt.quantity,
         source_location_id=source,
         destination_location_id=destination,
     )
-    with storekeeper.doing(
-        f"The storekeeper can receive {receipt.quantity:g} x {receipt.product} in full", record=delivery
-    ):
-        state = mec.receive_in_full(storekeeper.gateway, delivery.id)
+    tracked = close_supply.tracking in ("lot", "serial")
+    lots = (
+        mec.plan_run_lots(
+            tag(run_id, site.code, "MEC-LOT").replace("/", "-"),
+            receipt.quantity,
+            close_supply.tracking,
+            close_supply.expiration_days,
+            date.today(),
+        )
+        if tracked
+        else []
+    )
+    doing = f"The storekeeper can receive {receipt.quantity:g} x {receipt.product} in full" + (
+        f" with {len(lots)} supplier lot(s) and expiry dates" if lots else ""
+    )
+    with storekeeper.doing(doing, record=delivery):
+        mec.confirm_delivery(gateway, delivery.id)
+        if lots:
+            receiving.record_lots_on_receipt(gateway, delivery.id, product_id, lots)
+        else:
+            mec.take_in_full(gateway, delivery.id)
+        state = mec.validate_delivery(gateway, delivery.id)
     storekeeper.expect(
         state == "done",
         f"The delivery of {receipt.quantity:g} x {receipt.product} is received (done)",
-        found=f"receipt state {state!r}",
+        found=f"receipt state {state!r}" + (f"; lots {', '.join(lot.name for lot in lots)}" if lots else ""),
         record=delivery,
     )
     return delivery
 
 
 @when("the accountant posts the supplier's bill for the delivery", target_fixture="valued_bill")
-def accountant_posts_supplier_bill(site: ResolvedSite, cast: Cast, run_id: str) -> RecordRef:
+def accountant_posts_supplier_bill(
+    site: ResolvedSite, cast: Cast, run_id: str, valued_delivery: RecordRef
+) -> RecordRef:
+    """Billed at what Odoo valued the delivery at, per unit: the delivery has no purchase order, so Odoo valued it at
+    the supply's cost, and a bill at another price would be a price difference the close does not test."""
     accountant = cast["accountant"]
     receipt = _section(site).valued_receipt
+    product_id = site.id("month_end_close.valued_receipt.product")
+    move = mec.receipt_move(accountant.gateway, valued_delivery.id, product_id)
+    unit_price = mec.billed_unit_price(
+        float(move["value"]), float(move["quantity"]), mec.price_digits(accountant.gateway)
+    )
     bill: RecordRef = SupplierBillFactory.create(
         actor=accountant,
         run_tag=tag(run_id, site.code, "MEC-BILL"),
         partner_id=site.id("month_end_close.valued_receipt.supplier"),
-        product_id=site.id("month_end_close.valued_receipt.product"),
+        product_id=product_id,
         quantity=receipt.quantity,
-        unit_price=receipt.unit_cost,
+        unit_price=unit_price,
     )
     _post_or_discard(
         accountant,
         bill,
-        f"The accountant can post {receipt.supplier}'s bill for {receipt.quantity:g} x {receipt.product}",
+        f"The accountant can post {receipt.supplier}'s bill for {receipt.quantity:g} x {receipt.product} "
+        f"at {_money(unit_price)}",
     )
     return bill
 
 
-@then("the stock valuation account moved by exactly the change in stock value")
-def valuation_account_follows_stock(
-    site: ResolvedSite, cast: Cast, valuation_before: mec.ValuationReading, valued_bill: RecordRef
+@then("Odoo valued the delivery at the supply's cost")
+def delivery_valued_at_cost(
+    site: ResolvedSite,
+    cast: Cast,
+    close_supply: mec.SupplyValuation,
+    valuation_before: mec.ValuationReading,
+    valued_delivery: RecordRef,
 ) -> None:
+    """Periodic or perpetual: the delivery's value (`stock.move.value`) is its quantity at the supply's cost before
+    it, the supply's stock value (`product.total_value`) rose by exactly that, and its unit cost moved as its cost
+    method says (unchanged at standard cost, averaged in at FIFO and average cost)."""
     accountant = cast["accountant"]
     receipt = _section(site).valued_receipt
-    company = mec.company_accounting(accountant.gateway, site.company_id)
-    rounding = mec.rounding_of(accountant.gateway, int(company["currency_id"][0]))
-    balance = mec.account_balance(accountant.gateway, site.company_id, valuation_before.account_id)
-    stock_value = mec.perpetual_stock_value(accountant.gateway)
+    rounding = _rounding(accountant, site)
+    move = mec.receipt_move(accountant.gateway, valued_delivery.id, close_supply.product_id)
+    before = valuation_before.supply
+    after = mec.supply_stock(accountant.gateway, close_supply.product_id)
+    quantity, value = float(move["quantity"]), float(move["value"])
+    expected_value = mec.delivery_value(before.unit_cost, quantity)
+    expected_cost = mec.unit_cost_after(close_supply.cost_method, before, quantity, value)
+    price_tolerance = 0.5 * 10 ** -mec.price_digits(accountant.gateway)
+    method = mec.COST_METHOD_NAMES.get(close_supply.cost_method, close_supply.cost_method)
+    accountant.expect(
+        value > 0
+        and mec.same_amount(after.value - before.value, value, rounding / 2 + price_tolerance * after.quantity)
+        and (
+            close_supply.lot_valuated  # valued at the lot's cost, not the product's: only the rise is compared
+            or (
+                mec.same_amount(value, expected_value, rounding / 2)
+                and mec.same_amount(after.unit_cost, expected_cost, price_tolerance)
+            )
+        ),
+        f"Odoo valued the delivery of {quantity:g} x {receipt.product} at its {method} before it "
+        f"({_money(before.unit_cost)} a unit), and {receipt.product}'s stock value rose by exactly that",
+        found=(
+            f"delivery {move['reference']} valued {_money(value)} (expected {_money(expected_value)}); stock value "
+            f"{_money(before.value)} -> {_money(after.value)} ({after.value - before.value:+,.2f}) for "
+            f"{before.quantity:g} -> {after.quantity:g} units; unit cost {before.unit_cost:g} -> {after.unit_cost:g} "
+            f"(expected {expected_cost:g})"
+            + ("; valued by lot: not compared with the product's cost" if close_supply.lot_valuated else "")
+        ),
+        record=valued_delivery,
+    )
+
+
+@then("the stock valuation account moved by exactly the change in stock value")
+def valuation_account_follows_stock(
+    site: ResolvedSite,
+    cast: Cast,
+    close_supply: mec.SupplyValuation,
+    valuation_before: mec.ValuationReading,
+    valued_delivery: RecordRef,
+    valued_bill: RecordRef,
+) -> None:
+    """Perpetual: the bill debits the stock valuation account by its own amount, which is what the stock gained.
+
+    Periodic ("Periodic (at closing)", Odoo 19's default): the account moves only with the inventory closing
+    entry, so this comparison does not apply and is recorded as such; what applies is that the bill left the
+    stock valuation account alone.
+    """
+    accountant = cast["accountant"]
+    receipt = _section(site).valued_receipt
+    rounding = _rounding(accountant, site)
+    account = valuation_before.account_id
+    balance = mec.account_balance(accountant.gateway, site.company_id, account)
     account_change = balance - valuation_before.balance
-    value_change = stock_value - valuation_before.stock_value
+    billed = mec.posted_on(accountant.gateway, valued_bill.id, account)
     postings = [
         f"{row['move_name']} ({row['ref'] or '-'}) {row['balance']:+,.2f}"
-        for row in mec.postings_since(accountant.gateway, valuation_before.account_id, valuation_before.last_line_id)
+        for row in mec.postings_since(accountant.gateway, account, valuation_before.last_line_id)
     ]
+    details = {
+        "bill's items": "; ".join(mec.accounts_of(accountant.gateway, valued_bill.id)),
+        f"posted on {valuation_before.account_code} since": "; ".join(postings) or "(nothing)",
+    }
+    if not close_supply.perpetual:
+        _not_applicable(
+            accountant,
+            f"The stock valuation account {valuation_before.account_code} moved by exactly the change in stock value",
+            f"{receipt.product} is valued {mec.VALUATION_NAMES['periodic']}: the account follows the stock only "
+            "through the inventory closing entry, which a UAT run does not post",
+        )
+        accountant.expect(
+            mec.same_amount(billed, 0.0, rounding / 2) and mec.same_amount(account_change, 0.0, rounding / 2),
+            f"The supplier's bill for a periodically valued supply leaves the stock valuation account "
+            f"{valuation_before.account_code} alone (it is booked to the supply's expense account)",
+            found=f"the bill posted {billed:+,.2f} on it; the account moved {account_change:+,.2f}",
+            record=valued_bill,
+            details=details,
+        )
+        return
+    move = mec.receipt_move(accountant.gateway, valued_delivery.id, close_supply.product_id)
+    # the bill's unit price is the delivery's value per unit to the price's digits: that much may separate them
+    billed_tolerance = rounding / 2 + 0.5 * 10 ** -mec.price_digits(accountant.gateway) * float(move["quantity"])
+    stock_value = mec.perpetual_stock_value(accountant.gateway)
+    value_change = stock_value - valuation_before.stock_value
     accountant.expect(
-        _same_amount(account_change, value_change, rounding) and not _same_amount(value_change, 0.0, rounding),
+        mec.same_amount(account_change, billed, rounding / 2)
+        and mec.same_amount(billed, float(move["value"]), billed_tolerance)
+        and mec.same_amount(account_change, value_change, rounding / 2)
+        and not mec.same_amount(value_change, 0.0, rounding / 2),
         f"The stock valuation account {valuation_before.account_code} moved by exactly the change in the value of "
-        f"{site.company_name}'s perpetually valued stock",
+        f"{site.company_name}'s perpetually valued stock: the bill's amount, which is the delivery's value",
         found=(
-            f"account {_money(valuation_before.balance)} -> {_money(balance)} ({account_change:+,.2f}); "
-            f"stock value {_money(valuation_before.stock_value)} -> {_money(stock_value)} ({value_change:+,.2f})"
+            f"account {_money(valuation_before.balance)} -> {_money(balance)} ({account_change:+,.2f}); the bill "
+            f"posted {billed:+,.2f} on it; the delivery was valued {_money(float(move['value']))}; stock value "
+            f"{_money(valuation_before.stock_value)} -> {_money(stock_value)} ({value_change:+,.2f})"
         ),
         record=valued_bill,
-        details={
-            "received": f"{receipt.quantity:g} x {receipt.product} at {_money(receipt.unit_cost)}",
-            f"posted on {valuation_before.account_code} since": "; ".join(postings) or "(nothing)",
-        },
+        details=details,
     )
 
 

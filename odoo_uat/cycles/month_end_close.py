@@ -30,6 +30,7 @@ from typing import Any, Literal
 
 from pydantic import Field
 
+from odoo_uat.cycles.receiving import SupplierLot
 from odoo_uat.errors import (
     ConfigurationError,
     OdooError,
@@ -56,8 +57,22 @@ POLL_EVERY = 2.0  # seconds between a waiting run's looks at the lock
 LOCK_REFUSAL = "prior to and inclusive of"  # Odoo's "You cannot add/modify entries prior to and inclusive of ..."
 
 
+VALUATION_IN_ODOO: dict[str, str] = {"perpetual": "real_time", "periodic": "periodic"}
+VALUATION_NAMES: dict[str, str] = {"real_time": "Perpetual (at invoicing)", "periodic": "Periodic (at closing)"}
+COST_METHOD_NAMES: dict[str, str] = {"standard": "standard cost", "fifo": "FIFO cost", "average": "average cost"}
+LOCK_GROUPS = (
+    "Administration / Access Rights (write the company) and Accounting / Invoicing (read bank statement lines)"
+)
+STOCK_ACCOUNT_TYPE = "asset_current"  # Odoo's charts keep stock valuation accounts among the current assets
+DEFAULT_SHELF_LIFE_DAYS = 365  # expiry of the run's lots when the supply has no expiration time of its own
+
+
 class InterruptedCloseRepaired(UserWarning):
     """A run took over the close of a run proven dead (killed) and put back what it had left."""
+
+
+class CloseEntriesLeftPosted(UserWarning):
+    """The run could not reverse what it posted in the period it closes: the evidence names the entries."""
 
 
 class WaitedForPeriodLock(UserWarning):
@@ -71,17 +86,35 @@ class AccrualEntry(Strict):
 
 
 class ValuedReceipt(Strict):
-    product: str = Field(description="internal reference of a storable supply valued perpetually, standard cost")
+    product: str = Field(description="internal reference of a storable supply; how it is valued is an expectation")
     supplier: str = Field(description="res.partner name of the supplier who delivers and bills it")
-    receipt_operation: str = Field(default="IN", description="sequence code of the warehouse's receipt type")
+    receipt_operation: str = Field(
+        default="IN", description="sequence code of a receipt type of the site's warehouse (expectation: a receipt)"
+    )
     quantity: float = Field(gt=0, description="units received and billed in one run")
-    unit_cost: float = Field(gt=0, description="expectation: the supply's standard cost; the bill's unit price")
+    valuation: Literal["perpetual", "periodic"] = Field(
+        default="perpetual",
+        description="expectation: Perpetual (at invoicing) or Periodic (at closing), Odoo 19's default",
+    )
+    cost_method: Literal["standard", "fifo", "average"] | None = Field(
+        default=None, description="expectation, when given: the supply's cost method (standard, fifo, average)"
+    )
+    unit_cost: float | None = Field(
+        default=None,
+        gt=0,
+        description="expectation, when given: the supply's unit cost before the delivery (its standard cost, or "
+        "its running FIFO/average cost); Odoo values a delivery without an order at it",
+    )
 
 
 class MonthEndCloseProfile(CycleProfile):
-    journal: str = Field(default="MISC", description="account.journal code of the test entries (a general journal)")
+    journal: str = Field(
+        default="MISC", description="account.journal code of the test entries (expectation: a general journal)"
+    )
     entries: AccrualEntry = Field(description="the accrual and the backdated entry the accountant posts")
-    stock_valuation_account: str = Field(description="expectation: code of the company's stock valuation account")
+    stock_valuation_account: str = Field(
+        description="expectation: code of the supply's stock valuation account (its category's, else the company's)"
+    )
     valued_receipt: ValuedReceipt
     lock_date_field: LockDateField = Field(
         default="fiscalyear_lock_date",
@@ -89,14 +122,21 @@ class MonthEndCloseProfile(CycleProfile):
     )
 
     def company_expectations(self) -> dict[str, str]:
-        product = self.valued_receipt.product
+        receipt = self.valued_receipt
+        valuation: list[str] = [receipt.valuation]
+        if receipt.cost_method:
+            valuation.append(COST_METHOD_NAMES[receipt.cost_method])
+        if receipt.unit_cost is not None:
+            valuation.append(f"unit cost {receipt.unit_cost:.2f}")
         return {
             "period lock date field": self.lock_date_field,
-            "stock valuation account (account_stock_valuation_id)": self.stock_valuation_account,
-            f"valuation of {product}": f"perpetual, standard cost {self.valued_receipt.unit_cost:.2f}",
+            "stock valuation account": self.stock_valuation_account,
+            f"valuation of {receipt.product}": ", ".join(valuation),
         }
 
     def references(self, scope: Scope) -> list[Reference]:
+        """Natural keys only: what each record must be like (a general journal, a receipt type) is checked in the
+        scenario, as a finding, before anything is posted."""
         key = "month_end_close"
         # An account's code is kept per company in Odoo 19; resolve_site looks them up as the site's company.
         of_company = (("company_ids", "in", [scope.company_id]),)
@@ -118,7 +158,7 @@ class MonthEndCloseProfile(CycleProfile):
                 "stock.picking.type",
                 "sequence_code",
                 self.valued_receipt.receipt_operation,
-                domain=(("warehouse_id", "=", scope.warehouse_id), ("code", "=", "incoming")),
+                domain=(("warehouse_id", "=", scope.warehouse_id),),
             ),
         ]
 
@@ -282,6 +322,123 @@ def reset_to_draft(gateway: OdooGateway, move_id: int) -> str:
     return ""
 
 
+# -- the close's configuration, checked before anything is posted ------------------------------------
+
+
+def journal_setup(gateway: OdooGateway, journal_id: int) -> Row:
+    """The journal as Odoo has it, archived or not (the reference resolves archived records too)."""
+    rows = gateway.with_context(active_test=False).read(
+        "account.journal", [journal_id], ["name", "code", "type", "active", "company_id"]
+    )
+    return rows[0]
+
+
+def account_setup(gateway: OdooGateway, account_id: int) -> Row:
+    rows = gateway.with_context(active_test=False).read(
+        "account.account", [account_id], ["code", "name", "account_type", "active"]
+    )
+    return rows[0]
+
+
+def receipt_type_setup(gateway: OdooGateway, picking_type_id: int) -> Row:
+    return gateway.read_one(
+        "stock.picking.type",
+        picking_type_id,
+        ["name", "code", "default_location_dest_id", "use_create_lots", "active"],
+    )
+
+
+@dataclass(frozen=True)
+class SupplyValuation:
+    """How Odoo values the supply in the site's company: product, category and company records."""
+
+    product_id: int
+    name: str
+    category: str
+    valuation: str  # real_time | periodic
+    cost_method: str  # standard | fifo | average
+    unit_cost: float  # standard_price: the standard cost, or Odoo's running FIFO/average cost
+    lot_valuated: bool
+    tracking: str  # none | lot | serial
+    storable: bool
+    expiration_days: int  # the product's expiration time (product_expiry), 0 when it has none
+    stock_account_id: int | None
+    stock_account_source: str
+
+    @property
+    def perpetual(self) -> bool:
+        return self.valuation == "real_time"
+
+    def describe(self) -> str:
+        return (
+            f"valuation {VALUATION_NAMES.get(self.valuation, self.valuation)}, "
+            f"{COST_METHOD_NAMES.get(self.cost_method, self.cost_method)}, unit cost {self.unit_cost:g}"
+            + (", valued by lot" if self.lot_valuated else "")
+            + f" (category {self.category})"
+        )
+
+
+def supply_valuation(gateway: OdooGateway, product_id: int, company_id: int) -> SupplyValuation:
+    """Read as the site's company: valuation, cost method and accounts are company-dependent in Odoo 19.
+
+    The stock valuation account Odoo uses for the supply is its category's, else the company's
+    (`product.template._get_product_accounts`).
+    """
+    fields = ["display_name", "valuation", "cost_method", "standard_price", "categ_id", "lot_valuated", "tracking"]
+    fields += ["is_storable", "use_expiration_date", "expiration_time"]
+    known = gateway.fields_of("product.product")
+    product = gateway.read_one("product.product", product_id, [name for name in fields if name in known])
+    category_id = many2one_id(product["categ_id"]) or 0
+    category = gateway.read_one(
+        "product.category", category_id, ["complete_name", "property_stock_valuation_account_id"]
+    )
+    account_id = many2one_id(category["property_stock_valuation_account_id"])
+    source = f"category {category['complete_name']}"
+    if account_id is None:
+        account_id = many2one_id(company_accounting(gateway, company_id)["account_stock_valuation_id"])
+        source = "the company's default"
+    return SupplyValuation(
+        product_id=product_id,
+        name=str(product["display_name"]),
+        category=str(category["complete_name"]),
+        valuation=str(product["valuation"]),
+        cost_method=str(product["cost_method"]),
+        unit_cost=float(product["standard_price"] or 0.0),
+        lot_valuated=bool(product.get("lot_valuated")),
+        tracking=str(product.get("tracking") or "none"),
+        storable=bool(product.get("is_storable")),
+        expiration_days=int(product.get("expiration_time") or 0) if product.get("use_expiration_date") else 0,
+        stock_account_id=account_id,
+        stock_account_source=source,
+    )
+
+
+@dataclass(frozen=True)
+class LockRights:
+    """What Odoo lets a user do that setting the Global Lock Date needs (Community 19 has no lock-date screen)."""
+
+    write_company: bool  # res.company write: Administration / Access Rights
+    read_statement_lines: bool  # read during the lock's validation (`_validate_locks`): any accounting group
+
+    @property
+    def may_lock(self) -> bool:
+        return self.write_company and self.read_statement_lines
+
+    def describe(self) -> str:
+        return (
+            f"{'may' if self.write_company else 'may NOT'} write the company record; "
+            f"{'may' if self.read_statement_lines else 'may NOT'} read bank statement lines"
+        )
+
+
+def lock_rights(gateway: OdooGateway, company_id: int) -> LockRights:
+    """Asked of Odoo as the user (`has_access`), so nothing is written to find out."""
+    return LockRights(
+        write_company=bool(gateway.call("res.company", "has_access", [company_id], operation="write")),
+        read_statement_lines=bool(gateway.call("account.bank.statement.line", "has_access", [], operation="read")),
+    )
+
+
 # -- stock valuation -------------------------------------------------------------------------------
 
 
@@ -294,11 +451,24 @@ class ValuationReading:
     balance: float
     stock_value: float
     last_line_id: int  # the newest journal item then, to name what was posted on the account since
+    supply: SupplyStock  # the valued supply alone
 
 
-def product_valuation(gateway: OdooGateway, product_id: int) -> Row:
-    return gateway.read_one(
-        "product.product", product_id, ["display_name", "valuation", "cost_method", "standard_price", "categ_id"]
+@dataclass(frozen=True)
+class SupplyStock:
+    """The supply's quantity, value (`product.total_value`) and unit cost (`standard_price`) in the company."""
+
+    quantity: float
+    value: float
+    unit_cost: float
+
+
+def supply_stock(gateway: OdooGateway, product_id: int) -> SupplyStock:
+    row = gateway.read_one("product.product", product_id, ["qty_available", "total_value", "standard_price"])
+    return SupplyStock(
+        quantity=float(row["qty_available"] or 0.0),
+        value=float(row["total_value"] or 0.0),
+        unit_cost=float(row["standard_price"] or 0.0),
     )
 
 
@@ -336,14 +506,138 @@ def receipt_locations(gateway: OdooGateway, picking_type_id: int, partner_id: in
     return source, destination
 
 
-def receive_in_full(gateway: OdooGateway, picking_id: int) -> str:
-    """Confirm the receipt, take every move's quantity as received, validate; returns Odoo's final state."""
+def plan_run_lots(
+    lot_prefix: str, quantity: float, tracking: str, shelf_life_days: int, today: date
+) -> list[SupplierLot]:
+    """The supplier's lots of a run's delivery: one lot for lot tracking, one serial a unit for serial tracking."""
+    expiry = today + timedelta(days=shelf_life_days or DEFAULT_SHELF_LIFE_DAYS)
+    if tracking == "serial":
+        return [SupplierLot(f"{lot_prefix}-S{index + 1}", 1.0, expiry) for index in range(int(quantity))]
+    return [SupplierLot(f"{lot_prefix}-L1", quantity, expiry)]
+
+
+def confirm_delivery(gateway: OdooGateway, picking_id: int) -> None:
     gateway.call("stock.picking", "action_confirm", [picking_id])
+
+
+def take_in_full(gateway: OdooGateway, picking_id: int) -> None:
+    """An untracked supply: every move's demand is taken as received."""
     moves = gateway.search_read("stock.move", [("picking_id", "=", picking_id)], ["product_uom_qty"])
     for move in moves:
         gateway.write("stock.move", [move["id"]], {"quantity": move["product_uom_qty"], "picked": True})
+
+
+def validate_delivery(gateway: OdooGateway, picking_id: int) -> str:
+    """Validate; returns Odoo's final state (a wizard left open leaves the receipt not done)."""
     gateway.call("stock.picking", "button_validate", [picking_id])
     return str(gateway.read_one("stock.picking", picking_id, ["state"])["state"])
+
+
+def receipt_move(gateway: OdooGateway, picking_id: int, product_id: int) -> Row:
+    """The delivery's stock move of the supply, with the value Odoo gave it (`stock.move.value`)."""
+    rows = gateway.search_read(
+        "stock.move",
+        [("picking_id", "=", picking_id), ("product_id", "=", product_id)],
+        ["reference", "quantity", "value", "state"],
+        limit=1,
+    )
+    if not rows:
+        raise ConfigurationError(f"stock.picking #{picking_id} has no move of product #{product_id}")
+    return rows[0]
+
+
+def posted_on(gateway: OdooGateway, move_id: int, account_id: int) -> float:
+    """Debit minus credit of one journal entry's items on one account (the entry's own amounts)."""
+    rows = gateway.search_read(
+        "account.move.line", [("move_id", "=", move_id), ("account_id", "=", account_id)], ["balance"]
+    )
+    return float(sum(float(row["balance"] or 0.0) for row in rows))
+
+
+def accounts_of(gateway: OdooGateway, move_id: int) -> list[str]:
+    rows = gateway.search_read("account.move.line", [("move_id", "=", move_id)], ["account_id", "balance"])
+    return [f"{row['account_id'][1] if row['account_id'] else '(none)'} {float(row['balance']):+,.2f}" for row in rows]
+
+
+# -- valuation arithmetic (pure: unit-tested in tests/test_valuation.py) --------------------------------------------
+
+
+def delivery_value(unit_cost_before: float, quantity: float) -> float:
+    """What Odoo 19 values a delivery without a purchase order at: the supply's unit cost before it, per unit.
+
+    `stock.move._get_value_data` tries bills, orders and returns first; a delivery with none of them falls to
+    `_get_value_from_std_price`: the product's `standard_price`, which is the standard cost at standard cost and
+    Odoo's running unit cost at FIFO or average cost. (A supply valued by lot uses the lot's cost.)
+    """
+    return unit_cost_before * quantity
+
+
+def unit_cost_after(cost_method: str, before: SupplyStock, received_quantity: float, received_value: float) -> float:
+    """The supply's unit cost after a delivery: unchanged at standard cost; at FIFO or average cost Odoo sets it to
+    the stock's value over its quantity (`product.product._update_standard_price`), so the delivery is averaged in.
+    """
+    if cost_method == "standard":
+        return before.unit_cost
+    quantity = before.quantity + received_quantity
+    if quantity <= 0:
+        return before.unit_cost
+    return (before.value + received_value) / quantity
+
+
+def same_amount(first: float, second: float, tolerance: float) -> bool:
+    return abs(first - second) <= tolerance
+
+
+def billed_unit_price(move_value: float, move_quantity: float, price_digits: int) -> float:
+    """The bill's unit price for a delivery: what Odoo valued it at, per unit, to the product price's precision."""
+    return round(move_value / move_quantity, price_digits) if move_quantity else 0.0
+
+
+def price_digits(gateway: OdooGateway) -> int:
+    """The digits of a product's cost ("Product Price" precision), as any user may read them (`fields_get`)."""
+    described = gateway.call("product.product", "fields_get", allfields=["standard_price"], attributes=["digits"])
+    digits = described.get("standard_price", {}).get("digits")
+    return int(digits[1]) if isinstance(digits, list) and len(digits) == 2 else 2
+
+
+# -- what the run posted in the period it closes: reversed at teardown ---------------------------------
+
+
+def run_entries_in_period(gateway: OdooGateway, company_id: int, run_id: str, period: Period) -> list[Row]:
+    """Posted, unreversed journal entries of one run's close dated in the period (accrual, a backdated entry)."""
+    return gateway.search_read(
+        "account.move",
+        [
+            ("company_id", "=", company_id),
+            ("state", "=", "posted"),
+            ("move_type", "=", "entry"),
+            ("ref", "=like", run_entry_pattern(run_id)),
+            ("date", ">=", period.start.isoformat()),
+            ("date", "<=", period.end.isoformat()),
+            ("reversal_move_ids", "=", False),
+        ],
+        ["name", "ref", "date", "journal_id"],
+        order="id",
+    )
+
+
+def reverse_entry(gateway: OdooGateway, entry: Row, reason: str) -> Row:
+    """Odoo's "Reverse" wizard (`account.move.reversal`, Refund): the reversal is dated on the entry's own date,
+    in the entry's journal, posted and reconciled with it, so the period nets to what it was before the run."""
+    wizard = gateway.with_context(active_model="account.move", active_ids=[int(entry["id"])]).create(
+        "account.move.reversal",
+        {
+            "move_ids": [(6, 0, [int(entry["id"])])],
+            "date": str(entry["date"]),
+            "journal_id": many2one_id(entry["journal_id"]),
+            "reason": reason,
+        },
+    )
+    gateway.call("account.move.reversal", "refund_moves", [wizard])
+    created = gateway.read_one("account.move.reversal", wizard, ["new_move_ids"])["new_move_ids"]
+    if not created:
+        raise ConfigurationError(f"Odoo made no reversal of {entry['name']}")
+    return gateway.read_one("account.move", int(created[0]), ["name", "ref", "date", "state"])
 
 
 # -- the lock --------------------------------------------------------------------------------------

@@ -1,10 +1,13 @@
 """Reference configuration for the month-end close: a perpetually valued supply, and who may lock a period.
 
-- A product category valued perpetually at standard cost, in every company of a site with the section
-  (Odoo keeps a category's valuation per company), and the profile's supply in it at the profile's cost.
+- A product category valued as the profile says (perpetual at standard cost in the bundled profiles), in every
+  company of a site with the section (Odoo keeps a category's valuation per company), and the profile's supply
+  in it at the profile's cost.
 - The profile's supplier.
 - The accountant may edit the company record: Odoo 19 Community has no lock-date screen, so the Global
-  Lock Date is set on the company, which needs Administration "Access Rights" (base.group_erp_manager).
+  Lock Date is set on the company, which needs Administration "Access Rights" (base.group_erp_manager) on top
+  of the Accounting / Invoicing core provisioning gives (README "Provisioning": the narrowest pair; Access
+  Rights is administrator-equivalent, so it is given only to accountants of sites that close months).
 The journal and the accounts the profile names come with the company's chart of accounts; they are
 checked, not created.
 """
@@ -13,7 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from odoo_uat.cycles.month_end_close import MonthEndCloseProfile, account_in_company
+from odoo_uat.cycles.month_end_close import VALUATION_IN_ODOO, MonthEndCloseProfile, account_in_company
 from odoo_uat.errors import ConfigurationError
 from odoo_uat.profiles import LoadedProfile
 from odoo_uat.provisioning.builder import Builder
@@ -54,7 +57,10 @@ def provision(builder: Builder, sites: list[LoadedProfile]) -> Iterator[str]:
         builder.ensure(
             "product.category",
             [("id", "=", category_id)],
-            {"property_valuation": "real_time", "property_cost_method": "standard"},
+            {
+                "property_valuation": VALUATION_IN_ODOO[receipt.valuation],
+                "property_cost_method": receipt.cost_method or "standard",
+            },
             gateway=company,
         )
         template_id = builder.ensure(
@@ -69,16 +75,17 @@ def provision(builder: Builder, sites: list[LoadedProfile]) -> Iterator[str]:
                 "purchase_ok": True,
             },
         )
-        builder.ensure(
-            "product.template", [("id", "=", template_id)], {"standard_price": receipt.unit_cost}, gateway=company
-        )
+        if receipt.unit_cost is not None:
+            builder.ensure(
+                "product.template", [("id", "=", template_id)], {"standard_price": receipt.unit_cost}, gateway=company
+            )
         accountant = item.profile.role("accountant").login
         users = gateway.search("res.users", [("login", "=", accountant)], limit=1)
         if users:
             gateway.write("res.users", users, {"group_ids": [(4, locking_group)]})
         yield (
-            f"{item.profile.code}: {receipt.product} valued perpetually at {receipt.unit_cost:,.2f} in "
-            f"{item.profile.company}; {accountant} may set the period lock"
+            f"{item.profile.code}: {receipt.product} ({receipt.valuation} valuation, cost "
+            f"{receipt.unit_cost or 0:,.2f}) in {item.profile.company}; {accountant} may set the period lock"
         )
 
 
