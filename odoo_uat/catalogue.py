@@ -54,6 +54,7 @@ HARNESS_FIXTURES: Mapping[str, str] = {
     "month_end_period_lock": "steps.closing",
     "period_close_turn": "steps.closing",
     "close_entries_reversed": "steps.closing",
+    "store_turn": "steps.ward_stock",
     "leftover_run_tickets_archived": "steps.service_desk",
     "leftover_run_requests_cancelled": "steps.maintenance",
     "request": "pytest",

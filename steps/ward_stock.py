@@ -7,8 +7,10 @@ anything is received or posted); the profile's references only say which records
 from __future__ import annotations
 
 import math
+from collections.abc import Iterator
 from dataclasses import dataclass
 
+import pytest
 from pytest_bdd import given, then, when
 
 from fixtures.actors import Cast
@@ -19,10 +21,12 @@ from fixtures.factories.transfer_to_consumption import (
 )
 from odoo_uat import reporting
 from odoo_uat.actors import Actor
+from odoo_uat.config import TargetSettings
+from odoo_uat.cycles import month_end_close as mec
 from odoo_uat.cycles import receiving
 from odoo_uat.cycles import transfer_to_consumption as t2c
-from odoo_uat.errors import RecordRef
-from odoo_uat.gateway import OdooGateway
+from odoo_uat.errors import RecordRef, UatError
+from odoo_uat.gateway import OdooGateway, SessionPool
 from odoo_uat.references import ResolvedSite
 from odoo_uat.run_id import tag
 
@@ -221,9 +225,44 @@ def _books_expectations(site: ResolvedSite, accountant: Actor) -> list[Expectati
     ]
 
 
+@pytest.fixture
+def store_turn(
+    site: ResolvedSite, uat_target: OdooGateway, target_settings: TargetSettings, run_id: str
+) -> Iterator[mec.PeriodCloseTurn]:
+    """The supply's stock at the site's store, one run at a time (runs sharing a database would pick each other's
+    lots and move each other's quants): a turn held in the database like the period lock, released at teardown."""
+    product = t2c.section_of(site).product
+    turn = mec.PeriodCloseTurn(
+        uat_target,
+        site.company_id,
+        site.company_name,
+        run_id,
+        heartbeat_gateway=lambda: SessionPool(target_settings).technical(),
+        wait=mec.turn_wait(),
+        stale_after=mec.turn_stale_after(),
+        key=f"uat.stock_turn.{site.warehouse_id}.{site.id(f'{KEY}.product')}",
+        subject=f"the stock of {product} at {t2c.section_of(site).store_location}",
+    )
+    try:
+        turn.take()
+    finally:
+        if turn.waited_for:
+            reporting.attach_text(
+                "Waited for another run's ward supplies", "; ".join(turn.waited_for) + f" ({turn.waited_seconds:.1f} s)"
+            )
+    yield turn
+    try:
+        done = turn.release()
+    except UatError as exc:  # Odoo gone: the next run finds this run's process gone and takes the turn over
+        done = f"{turn.subject} could not be released ({exc}); the next run takes it over"
+    reporting.attach_text("Stock turn released", done)
+
+
 @given("the site's supply, store, ward and consumption are configured as the cycle relies on")
-def configuration_as_relied_on(site: ResolvedSite, cast: Cast) -> None:
-    """Before anything is received or posted: every property of the referenced records the cycle relies on."""
+def configuration_as_relied_on(site: ResolvedSite, cast: Cast, store_turn: mec.PeriodCloseTurn) -> None:
+    """Before anything is received or posted: every property of the referenced records the cycle relies on.
+
+    From here to the end of the scenario, no other run moves this supply at this store (`store_turn`)."""
     storekeeper, accountant = cast["storekeeper"], cast["accountant"]
     _check_all(
         [(storekeeper, item) for item in _stock_expectations(site, storekeeper)]
@@ -394,7 +433,7 @@ def transfer_reserved_in_order(site: ResolvedSite, cast: Cast, ward_transfer: t2
 
 
 def _validate(site: ResolvedSite, actor: Actor, movement: t2c.Movement) -> t2c.Validation:
-    stock_before = t2c.stock_by_lot(actor.gateway, _watched_locations(site))
+    stock_before = _watched_stock(site, actor.gateway)
     value_before = t2c.stock_value(actor.gateway, site.id(f"{KEY}.product"))
     answer = _press_validate(actor, movement)
     return t2c.Validation(stock_before=stock_before, value_before=value_before, answer=answer)
@@ -412,6 +451,11 @@ def _press_validate(actor: Actor, movement: t2c.Movement) -> str:
 def _watched_locations(site: ResolvedSite) -> list[int]:
     """Where the cycle's stock can be: the store, the ward and the consumption location (and below them)."""
     return _ids(site, "store_location", "ward_location", "consumption_location")
+
+
+def _watched_stock(site: ResolvedSite, gateway: OdooGateway) -> t2c.StockByLot:
+    """The supply's stock by lot there. Only this supply: another run sharing the database may receive others."""
+    return t2c.stock_by_lot(gateway, _watched_locations(site), site.id(f"{KEY}.product"))
 
 
 @when("the storekeeper validates the transfer to the ward", target_fixture="transfer_validation")
@@ -439,7 +483,7 @@ def _check_stock_moved(
             ((product, line.lot, line.destination), line.quantity),
         ):
             expected[key] = expected.get(key, 0.0) + change
-    changes = t2c.stock_changes(validation.stock_before, t2c.stock_by_lot(gateway, _watched_locations(site)))
+    changes = t2c.stock_changes(validation.stock_before, _watched_stock(site, gateway))
     wrong = [
         f"{'' if name == product else name + ' '}{lot or '(no lot)'} at {location}: changed by "
         f"{changes.get((name, lot, location), 0.0):+g}, expected {expected.get((name, lot, location), 0.0):+g}"
@@ -521,7 +565,7 @@ def nurse_validates(site: ResolvedSite, cast: Cast, ward_consumption: t2c.Moveme
     nurse = cast["nurse"]
     gateway = nurse.gateway
     product_id = site.id(f"{KEY}.product")
-    stock_before = t2c.stock_by_lot(gateway, _watched_locations(site))
+    stock_before = _watched_stock(site, gateway)
     value_before = t2c.stock_value(gateway, product_id)
     lots = t2c.reserved(t2c.move_lines(gateway, ward_consumption.picking_id))
     expected_value = t2c.expected_out_value(gateway, product_id, site.company_id, lots)

@@ -984,10 +984,15 @@ class PeriodCloseTurn:
         stale_after: float = DEFAULT_STALE_AFTER,
         say: Callable[[str], None] = lambda _line: None,
         poll_every: float = POLL_EVERY,
+        key: str | None = None,
+        subject: str | None = None,
     ) -> None:
         self._technical = technical
         self.company_id = company_id
         self.company_name = company_name
+        # Any other resource one run at a time uses the same mechanism under its own key (a store's stock of a supply)
+        self.key = key or turn_key(company_id)
+        self.subject = subject or f"the period lock of {company_name}"
         self.run_id = run_id
         self._heartbeat_gateway = heartbeat_gateway
         self.wait = wait
@@ -1015,7 +1020,7 @@ class PeriodCloseTurn:
         """Wait (bounded) for the turn; take it over from a holder proven dead. Returns that takeover, if any."""
         started = time.monotonic()
         deadline = started + self.wait
-        key = turn_key(self.company_id)
+        key = self.key
         announced: tuple[str, str] | None = None
         watched: tuple[str, float] | None = None  # (heartbeat seen, when first seen)
         pending: Takeover | None = None
@@ -1056,7 +1061,7 @@ class PeriodCloseTurn:
             if announced != (holder.run_id, holder.since.isoformat()):
                 announced = (holder.run_id, holder.since.isoformat())
                 line = (
-                    f"waiting for run {holder.run_id}, which holds the period lock of {self.company_name} since "
+                    f"waiting for run {holder.run_id}, which holds {self.subject} since "
                     f"{holder.since:%Y-%m-%d %H:%M:%S} UTC (host {holder.host}, process {holder.pid}); "
                     f"waiting at most {self.wait:.0f} s"
                 )
@@ -1065,8 +1070,8 @@ class PeriodCloseTurn:
             if now_mono >= deadline:
                 self.waited_seconds = now_mono - started
                 raise TargetBusy(
-                    f"Run {self.run_id} waited {self.waited_seconds:.0f} s for the period lock of "
-                    f"{self.company_name}, still held by run {holder.run_id} since {holder.since:%Y-%m-%d %H:%M:%S} "
+                    f"Run {self.run_id} waited {self.waited_seconds:.0f} s for "
+                    f"{self.subject}, still held by run {holder.run_id} since {holder.since:%Y-%m-%d %H:%M:%S} "
                     f"UTC (host {holder.host}, process {holder.pid}, heartbeat {holder.heartbeat:%H:%M:%S}); "
                     f"rerun when it has finished, or raise {WAIT_ENV}"
                 )
@@ -1077,7 +1082,7 @@ class PeriodCloseTurn:
             return
         self._stop.clear()
         self._beater = threading.Thread(
-            target=self._beat, args=(self._row_id,), name=f"uat-period-lock-{self.company_id}", daemon=True
+            target=self._beat, args=(self._row_id,), name=f"uat-turn-{self.key}", daemon=True
         )
         self._beater.start()
 
@@ -1107,5 +1112,5 @@ class PeriodCloseTurn:
         try:
             self._technical.unlink("ir.config_parameter", [row_id])
         except OdooMissingRecord:
-            return f"the period lock of {self.company_name} had already been taken over by another run"
-        return f"period lock of {self.company_name} released by run {self.run_id}"
+            return f"{self.subject} had already been taken over by another run"
+        return f"{self.subject} released by run {self.run_id}"

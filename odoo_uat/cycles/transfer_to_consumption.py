@@ -467,10 +467,12 @@ def merge(lines: Iterable[LotQuantity]) -> list[LotQuantity]:
     return [LotQuantity(lot, location, quantity) for (lot, location), quantity in totals.items()]
 
 
-def stock_by_lot(gateway: OdooGateway, location_ids: list[int]) -> StockByLot:
-    """Every quant, of any product, at these locations and below them: (product, lot, location) -> quantity."""
+def stock_by_lot(gateway: OdooGateway, location_ids: list[int], product_id: int) -> StockByLot:
+    """The product's quants at these locations and below them: (product, lot, location) -> quantity."""
     rows = gateway.search_read(
-        "stock.quant", [("location_id", "child_of", location_ids)], ["product_id", "lot_id", "location_id", "quantity"]
+        "stock.quant",
+        [("location_id", "child_of", location_ids), ("product_id", "=", product_id)],
+        ["product_id", "lot_id", "location_id", "quantity"],
     )
     stock: StockByLot = {}
     for row in rows:
