@@ -14,7 +14,7 @@ from __future__ import annotations
 import contextlib
 import math
 import warnings
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from datetime import date
 
 import pytest
@@ -22,13 +22,14 @@ from pytest_bdd import given, then, when
 
 from fixtures.actors import Cast
 from fixtures.factories.month_end_close import JournalEntryFactory, SupplierBillFactory, SupplierDeliveryFactory
+from fixtures.turns import held_turn
 from odoo_uat import reporting
 from odoo_uat.actors import Actor
 from odoo_uat.config import TargetSettings
 from odoo_uat.cycles import month_end_close as mec
 from odoo_uat.cycles import receiving
 from odoo_uat.errors import BusinessExpectationFailed, OdooError, RecordRef, UatError
-from odoo_uat.gateway import OdooGateway, SessionPool, many2one_id
+from odoo_uat.gateway import OdooGateway, many2one_id
 from odoo_uat.references import ResolvedSite
 from odoo_uat.run_id import tag
 
@@ -86,20 +87,6 @@ def _post_or_discard(actor: Actor, entry: RecordRef, expectation: str) -> None:
 # -- the close turn and the lock's bookkeeping ----------------------------------------------------------
 
 
-def _say_now(request: pytest.FixtureRequest) -> Callable[[str], None]:
-    """A line on the operator's terminal at once (pytest captures print), kept for the evidence too."""
-    terminal = request.config.pluginmanager.getplugin("terminalreporter")
-    capture = request.config.pluginmanager.getplugin("capturemanager")
-
-    def say(line: str) -> None:
-        if terminal is None:
-            return
-        with capture.global_and_fixture_disabled() if capture is not None else contextlib.nullcontext():
-            terminal.write_line(f"\nuat: {line}")
-
-    return say
-
-
 @pytest.fixture
 def period_close_turn(
     request: pytest.FixtureRequest,
@@ -109,29 +96,7 @@ def period_close_turn(
     run_id: str,
 ) -> Iterator[mec.PeriodCloseTurn]:
     """The company's close, one run at a time: waits (bounded) for another run's, released at teardown."""
-    turn = mec.PeriodCloseTurn(
-        uat_target,
-        site.company_id,
-        site.company_name,
-        run_id,
-        heartbeat_gateway=lambda: SessionPool(target_settings).technical(),
-        wait=mec.turn_wait(),
-        stale_after=mec.turn_stale_after(),
-        say=_say_now(request),
-    )
-    try:
-        turn.take()
-    finally:
-        if turn.waited_for:
-            message = "; ".join(turn.waited_for) + f" (waited {turn.waited_seconds:.1f} s)"
-            reporting.attach_text("Waited for the period lock", message)
-            warnings.warn(mec.WaitedForPeriodLock(message), stacklevel=1)
-    yield turn
-    try:
-        done = turn.release()
-    except UatError as exc:  # Odoo gone: the next run finds this run's process gone and takes the turn over
-        done = f"the period lock of {site.company_name} could not be released ({exc}); the next run takes it over"
-    reporting.attach_text("Period lock released", done)
+    yield from held_turn(request, site, uat_target, target_settings, run_id)
 
 
 @pytest.fixture

@@ -19,14 +19,15 @@ from fixtures.factories.transfer_to_consumption import (
     WardConsumptionFactory,
     WardTransferFactory,
 )
+from fixtures.turns import held_turn
 from odoo_uat import reporting
 from odoo_uat.actors import Actor
 from odoo_uat.config import TargetSettings
 from odoo_uat.cycles import month_end_close as mec
 from odoo_uat.cycles import receiving
 from odoo_uat.cycles import transfer_to_consumption as t2c
-from odoo_uat.errors import RecordRef, UatError
-from odoo_uat.gateway import OdooGateway, SessionPool
+from odoo_uat.errors import RecordRef
+from odoo_uat.gateway import OdooGateway
 from odoo_uat.references import ResolvedSite
 from odoo_uat.run_id import tag
 
@@ -227,35 +228,24 @@ def _books_expectations(site: ResolvedSite, accountant: Actor) -> list[Expectati
 
 @pytest.fixture
 def store_turn(
-    site: ResolvedSite, uat_target: OdooGateway, target_settings: TargetSettings, run_id: str
+    request: pytest.FixtureRequest,
+    site: ResolvedSite,
+    uat_target: OdooGateway,
+    target_settings: TargetSettings,
+    run_id: str,
 ) -> Iterator[mec.PeriodCloseTurn]:
     """The supply's stock at the site's store, one run at a time (runs sharing a database would pick each other's
     lots and move each other's quants): a turn held in the database like the period lock, released at teardown."""
-    product = t2c.section_of(site).product
-    turn = mec.PeriodCloseTurn(
+    section = t2c.section_of(site)
+    yield from held_turn(
+        request,
+        site,
         uat_target,
-        site.company_id,
-        site.company_name,
+        target_settings,
         run_id,
-        heartbeat_gateway=lambda: SessionPool(target_settings).technical(),
-        wait=mec.turn_wait(),
-        stale_after=mec.turn_stale_after(),
         key=f"uat.stock_turn.{site.warehouse_id}.{site.id(f'{KEY}.product')}",
-        subject=f"the stock of {product} at {t2c.section_of(site).store_location}",
+        subject=f"the stock of {section.product} at {section.store_location}",
     )
-    try:
-        turn.take()
-    finally:
-        if turn.waited_for:
-            reporting.attach_text(
-                "Waited for another run's ward supplies", "; ".join(turn.waited_for) + f" ({turn.waited_seconds:.1f} s)"
-            )
-    yield turn
-    try:
-        done = turn.release()
-    except UatError as exc:  # Odoo gone: the next run finds this run's process gone and takes the turn over
-        done = f"{turn.subject} could not be released ({exc}); the next run takes it over"
-    reporting.attach_text("Stock turn released", done)
 
 
 @given("the site's supply, store, ward and consumption are configured as the cycle relies on")
