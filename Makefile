@@ -1,6 +1,7 @@
 # Two commands do all the set-up on a fresh machine (README, "Quick start"):
 #   make uat   - install the harness, check the target (uat doctor) and run the scenarios (uat run)
-#   make test  - install the harness and its tools, run the harness's own checks and tests
+#   make test  - install the harness and its tools, run the harness's own checks and tests (live ones too
+#                when the bundled Odoo is beside the repository: see tools/pipeline.py)
 # ARGS passes options to `uat run`, e.g. make uat ARGS="--site CLINIC -- -m requisition_to_receipt"
 
 PYTHON ?= python3
@@ -32,6 +33,8 @@ lint: $(BIN)/uat
 catalogue: $(BIN)/uat
 	$(BIN)/uat steps --markdown > docs/STEPS.md
 
-test: $(BIN)/uat node_modules/.package-lock.json lint
-	$(BIN)/uat steps --check features
-	$(BIN)/pytest
+# lint, types, step check, offline tests; then, with a real Odoo at hand (the bundled one in ../shared/odoo19, or
+# ODOO_URL), provision + doctor + run + snapshot comparison and the live tests of the harness (tools/pipeline.py).
+# UAT_LIVE=0 skips the live part.
+test: $(BIN)/uat node_modules/.package-lock.json
+	$(BIN)/python -m tools.pipeline
