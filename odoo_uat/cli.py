@@ -1,4 +1,4 @@
-"""`uat`: doctor, provision, run, steps, snapshot.
+"""`uat`: doctor, provision, run, steps, snapshot, init, draft-profile.
 
 `uat`'s own options come before `--`; everything after `--` goes to pytest untouched, e.g.
 `uat run --site CLINIC -- -k approval -x`. Exit codes: README, "Exit codes".
@@ -18,7 +18,7 @@ from typing import Any, TypeVar
 import click
 
 from odoo_uat import config
-from odoo_uat.errors import ExitCode, UatError
+from odoo_uat.errors import ConfigurationError, ExitCode, UatError
 from odoo_uat.redaction import redact
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -43,6 +43,12 @@ sites_dir_option = click.option(
     type=click.Path(path_type=Path),
     default=None,
     help="Directory of site profiles (default: $UAT_SITES_DIR, else fixtures/sites).",
+)
+features_dir_option = click.option(
+    "--features-dir",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=None,
+    help="Directory of the programme's feature files (default: $UAT_FEATURES_DIR, else the harness's features/).",
 )
 site_option = click.option(
     "--site", "sites", multiple=True, metavar="CODE", help="Only this site (repeatable). All sites by default."
@@ -92,6 +98,7 @@ def _selected(sites_dir: Path | None, sites: Sequence[str]) -> list[Any]:
 @main.command()
 @site_option
 @sites_dir_option
+@features_dir_option
 @env_option
 @click.option(
     "--offline",
@@ -99,15 +106,22 @@ def _selected(sites_dir: Path | None, sites: Sequence[str]) -> list[Any]:
     help="Only what needs no Odoo: every profile's YAML and schema, the roles its cycles need, per-company agreement.",
 )
 @_reports_errors
-def doctor(sites: tuple[str, ...], sites_dir: Path | None, env_name: str | None, offline: bool) -> None:
+def doctor(
+    sites: tuple[str, ...], sites_dir: Path | None, features_dir: Path | None, env_name: str | None, offline: bool
+) -> None:
     """Check the target and every selected site profile; read-only. Non-zero exit on any problem."""
     from odoo_uat.doctor import doctor_exit_code, render_table, run_doctor, run_offline_doctor
 
+    roles = None
+    if features_dir is not None:  # else doctor reads $UAT_FEATURES_DIR or the harness's features/ itself
+        from odoo_uat.catalogue import roles_by_cycle
+
+        roles = roles_by_cycle(_use_features_dir(features_dir))
     if offline:
-        results = run_offline_doctor(config.sites_dir(override=sites_dir), sites)
+        results = run_offline_doctor(config.sites_dir(override=sites_dir), sites, cycle_roles=roles)
     else:
         selected = _selected(sites_dir, sites)
-        results = run_doctor(config.load_target(env_name=_env_name(env_name)), selected)
+        results = run_doctor(config.load_target(env_name=_env_name(env_name)), selected, cycle_roles=roles)
     click.echo(render_table(results))
     sys.exit(int(doctor_exit_code(results)))
 
@@ -153,6 +167,7 @@ def provision(mark: str | None, sites_dir: Path | None, env_name: str | None) ->
     help="Allure results directory (default: reports/runs/<run id>/allure-results).",
 )
 @sites_dir_option
+@features_dir_option
 @env_option
 @click.argument("pytest_args", nargs=-1, type=click.UNPROCESSED)
 @_reports_errors
@@ -161,6 +176,7 @@ def run(
     mode: str,
     alluredir: Path | None,
     sites_dir: Path | None,
+    features_dir: Path | None,
     env_name: str | None,
     pytest_args: tuple[str, ...],
 ) -> None:
@@ -174,19 +190,26 @@ def run(
     env_name = _env_name(env_name)
     settings = config.load_target(env_name=env_name)  # ConfigurationError before anything else
     selected = _selected(sites_dir, sites)
-    require_bound_steps(config.DEFAULT_FEATURES_DIR)
+    features = _use_features_dir(features_dir)
+    require_bound_steps(features)
     runs = config.reports_dir() / "runs"
     for line in run_dirs.settle_interrupted_runs(runs):
         click.echo(f"uat: {line}", err=True)
     run_id = new_run_id()
     staging = run_dirs.open_staging(runs, run_id)
     results_dir = staging / "allure-results"
+    # allure-pytest-bdd names a feature by its path under pytest's rootdir: a programme's feature files outside the
+    # harness make their own directory's parent the rootdir (the scenarios and the configuration stay the harness's).
+    features = features.resolve()
+    rootdir = config.PROJECT_ROOT if features.is_relative_to(config.PROJECT_ROOT) else features.parent
     args = [
         str(config.PROJECT_ROOT / "scenarios"),
         "--rootdir",
-        str(config.PROJECT_ROOT),
+        str(rootdir),
         "-c",
         str(config.PROJECT_ROOT / "pyproject.toml"),
+        "-o",
+        f"bdd_features_base_dir={features}",  # scenarios/ binds every feature file of this directory
         "--uat-run-id",
         run_id,
         "--uat-report-dir",
@@ -219,6 +242,16 @@ def run(
     sys.exit(code)
 
 
+def _use_features_dir(given: Path | None) -> Path:
+    """The feature files of this command: --features-dir, else $UAT_FEATURES_DIR, else the harness's features/."""
+    features = config.features_dir(override=given)
+    if not features.is_dir():
+        raise ConfigurationError(
+            f"The features directory {features} does not exist (set --features-dir or UAT_FEATURES_DIR)"
+        )
+    return features
+
+
 def _merge_into(source: Path, destination: Path) -> None:
     destination.mkdir(parents=True, exist_ok=True)
     for path in source.iterdir():
@@ -230,17 +263,21 @@ def _merge_into(source: Path, destination: Path) -> None:
 @click.option(
     "--check",
     "check_dir",
-    type=click.Path(path_type=Path, exists=True),
+    is_flag=False,
+    flag_value="",
     default=None,
-    help="Check every step of the feature files under DIR is bound and gets what it needs from an earlier step.",
+    metavar="[DIR]",
+    help="Check every step of the feature files under DIR (default: the features directory) is bound and gets "
+    "what it needs from an earlier step.",
 )
+@features_dir_option
 @_reports_errors
-def steps(markdown: bool, check_dir: Path | None) -> None:
+def steps(markdown: bool, check_dir: str | None, features_dir: Path | None) -> None:
     """Print the step catalogue, generated from the step modules."""
     from odoo_uat.catalogue import catalogue_markdown, catalogue_text, require_bound_steps, step_definitions
 
     if check_dir is not None:
-        features = require_bound_steps(check_dir)
+        features = require_bound_steps(_use_features_dir(Path(check_dir) if check_dir else features_dir))
         count = sum(len(feature.scenarios) for feature in features)
         click.echo(
             f"uat: every step of {len(features)} feature files ({count} scenarios) is bound "
@@ -283,3 +320,52 @@ def snapshot(output: Path | None, compare: Path | None, env_name: str | None) ->
         click.echo(f"uat: {records} records in {output}")
     else:
         click.echo(text)
+
+
+@main.command()
+@click.argument("directory", type=click.Path(path_type=Path, file_okay=False))
+@click.option(
+    "--force", is_flag=True, help="Write into a directory that is not empty (files of the same name are replaced)."
+)
+@_reports_errors
+def init(directory: Path, force: bool) -> None:
+    """Lay out a programme's own suite in DIRECTORY: features/, sites/, README.md, .gitignore."""
+    from odoo_uat.programme import init_programme
+
+    written = init_programme(directory, force=force)
+    click.echo(f"uat: {len(written)} files in {directory}; next: read {directory / 'README.md'}")
+
+
+@main.command("draft-profile")
+@click.option("--warehouse", required=True, metavar="CODE", help="The site's warehouse (stock.warehouse code).")
+@click.option("--code", default=None, metavar="SITE", help="The site's code in the profile (default: the warehouse's).")
+@click.option(
+    "--password-env",
+    default="UAT_ROLE_PASSWORD",
+    show_default=True,
+    metavar="NAME",
+    help="The environment variable the roles' passwords will be read from.",
+)
+@click.option("-o", "--output", type=click.Path(path_type=Path, dir_okay=False), default=None, help="Write it here.")
+@env_option
+@_reports_errors
+def draft_profile(
+    warehouse: str, code: str | None, password_env: str, output: Path | None, env_name: str | None
+) -> None:
+    """Draft a site profile from the target's configuration (read-only): references filled in, expectations to state."""
+    from odoo_uat.draft_profile import draft_profile as make_draft
+    from odoo_uat.gateway import SessionPool
+
+    gateway = SessionPool(config.load_target(env_name=_env_name(env_name))).technical()
+    draft = make_draft(gateway, warehouse, code=code, password_env=password_env)
+    if output is None:
+        click.echo(draft.text(), nl=False)
+        return
+    if output.exists():
+        raise ConfigurationError(f"{output} exists; a draft never replaces a profile (choose another -o)")
+    output.write_text(draft.text(), encoding="utf-8")
+    placeholders = draft.placeholders()
+    click.echo(f"uat: {len(draft.filled())} values read from the target into {output}")
+    click.echo(
+        f"uat: {len(placeholders)} to fill in: {', '.join(placeholders)}" if placeholders else "uat: none to fill in"
+    )

@@ -17,7 +17,13 @@ import yaml
 from odoo_uat.errors import ConfigurationError
 from odoo_uat.redaction import register_secret
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
+# The suite (features/, steps/, fixtures/, scenarios/, conftest.py and the pytest configuration in
+# pyproject.toml) sits beside this package in a checkout or an editable install. A wheel ships the same
+# directories inside the package, as odoo_uat/_suite (pyproject.toml, [tool.setuptools]), so that an
+# installed harness imports `steps` and `fixtures` from there and adds no top-level `steps` to site-packages.
+SHIPPED_SUITE = Path(__file__).resolve().parent / "_suite"
+INSTALLED = (SHIPPED_SUITE / "steps").is_dir()
+PROJECT_ROOT = SHIPPED_SUITE if INSTALLED else Path(__file__).resolve().parent.parent
 DEFAULT_SITES_DIR = PROJECT_ROOT / "fixtures" / "sites"
 DEFAULT_FEATURES_DIR = PROJECT_ROOT / "features"
 DEFAULT_REPORTS_DIR = PROJECT_ROOT / "reports"
@@ -28,7 +34,7 @@ DEFAULT_CALL_TIMEOUT = 60.0
 
 
 def project_on_path() -> None:
-    """`steps` and `fixtures` live beside the package in the checkout; the CLI imports them from there."""
+    """`steps` and `fixtures` live in PROJECT_ROOT (the checkout, or the shipped suite); imported from there first."""
     if str(PROJECT_ROOT) not in sys.path:
         sys.path.insert(0, str(PROJECT_ROOT))
 
@@ -157,9 +163,23 @@ def _named_environment(env: Mapping[str, str], name: str) -> dict[str, str]:
 
 
 def reports_dir(environ: Mapping[str, str] | None = None) -> Path:
-    """Where `uat run` keeps each run's evidence: $UAT_REPORTS_DIR, else reports/ in the checkout."""
+    """Where `uat run` keeps each run's evidence: $UAT_REPORTS_DIR, else reports/ in the checkout.
+
+    An installed harness keeps it in ./reports of the programme directory the command runs in, never in
+    site-packages.
+    """
     env = environ if environ is not None else os.environ
-    return Path(env["UAT_REPORTS_DIR"]) if env.get("UAT_REPORTS_DIR") else DEFAULT_REPORTS_DIR
+    if env.get("UAT_REPORTS_DIR"):
+        return Path(env["UAT_REPORTS_DIR"])
+    return Path.cwd() / "reports" if INSTALLED else DEFAULT_REPORTS_DIR
+
+
+def features_dir(environ: Mapping[str, str] | None = None, override: str | Path | None = None) -> Path:
+    """A programme keeps its own feature files: --features-dir or UAT_FEATURES_DIR, else the harness's features/."""
+    if override:
+        return Path(override)
+    env = environ if environ is not None else os.environ
+    return Path(env["UAT_FEATURES_DIR"]) if env.get("UAT_FEATURES_DIR") else DEFAULT_FEATURES_DIR
 
 
 def sites_dir(environ: Mapping[str, str] | None = None, override: str | Path | None = None) -> Path:
