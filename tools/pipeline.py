@@ -174,14 +174,16 @@ def offline_part(pipeline: Pipeline) -> None:
     )
 
 
-def run_against(pipeline: Pipeline, env: Mapping[str, str], workdir: Path, label: str) -> None:
-    """doctor, snapshot, run, compare: the same four parts whoever provided the target."""
-    before = workdir / "snapshot-before.json"
-    if pipeline.run(f"uat doctor ({label})", uat("doctor", coverage=True), env) != 0:
+def run_against(
+    pipeline: Pipeline, env: Mapping[str, str], workdir: Path, label: str, sites: Sequence[str] = ()
+) -> None:
+    """doctor, snapshot, run, compare: the same four parts whoever provided the target (`sites`: --sites-dir DIR)."""
+    before = workdir / f"snapshot-before-{label}.json"
+    if pipeline.run(f"uat doctor ({label})", uat("doctor", *sites, coverage=True), env) != 0:
         pipeline.note(f"uat run ({label})", "not run: uat doctor found problems")
         return
     pipeline.run(f"uat snapshot -o ({label})", uat("snapshot", "-o", str(before), coverage=True), env)
-    pipeline.run(f"uat run, all sites ({label})", uat("run", coverage=True), env, timeout=1200)
+    pipeline.run(f"uat run, all sites ({label})", uat("run", *sites, coverage=True), env, timeout=1200)
     if before.is_file():
         pipeline.run(
             f"uat snapshot --compare: 0 differences ({label})",
@@ -220,6 +222,7 @@ def bundle_part(pipeline: Pipeline, bundle: OdooBundle, workdir: Path, coverage_
         bundle.seal_as_template(lent)
         pipeline.note("copy of the provisioned database for the drills", "ok", time.monotonic() - began)
         run_against(pipeline, env, workdir, "bundle")
+        meridian_part(pipeline, bundle, workdir, coverage_env)
         drills_env = {
             **base,
             **coverage_env,
@@ -240,11 +243,44 @@ def bundle_part(pipeline: Pipeline, bundle: OdooBundle, workdir: Path, coverage_
             pipeline.run("serve stop (the pipeline started it)", [str(bundle.serve_script), "stop"], base)
 
 
+def meridian_part(pipeline: Pipeline, bundle: OdooBundle, workdir: Path, coverage_env: Mapping[str, str]) -> None:
+    """The second rollout, one the harness did not configure: Meridian Care Partners (tests/rollouts/meridian.py).
+
+    A blank database configured by Meridian's own integrator script (never `uat provision`), then the same
+    doctor, snapshot, run of every cycle for its sites, and comparison as the reference rollout.
+    """
+    base = offline_env()
+    database = unique_db_name("uat_ci_mer")
+    role_password = secrets.token_urlsafe(18)
+    env = {
+        **target_env(bundle.url, database, role_password),
+        **coverage_env,
+        "MERIDIAN_ROLE_PASSWORD": role_password,
+        "PYTHONUNBUFFERED": "1",
+    }
+    try:
+        if pipeline.run(f"serve create-db {database}", [str(bundle.serve_script), "create-db", database], base) != 0:
+            return
+        configure = [str(BIN / "python"), "-m", "tests.rollouts.meridian", bundle.url, database]
+        if pipeline.run("Meridian: its integrator's configuration (tests/rollouts/meridian.py)", configure, env) != 0:
+            return
+        sites = ("--sites-dir", str(REPO_ROOT / "tests" / "rollouts" / "meridian" / "sites"))
+        run_against(pipeline, env, workdir, "Meridian", sites)
+    finally:
+        try:
+            bundle.drop_db(database)
+        except (subprocess.CalledProcessError, RuntimeError) as error:
+            print(f"pipeline: could not drop {database}: {error}", file=sys.stderr)
+
+
 def drills(pipeline: Pipeline, env: Mapping[str, str]) -> None:
     pipeline.run(
-        "live tests of the harness: pytest tests/live",
+        "live tests of the harness: pytest tests/live tests/rollouts",
         # Two workers sharing the drills as they free up: most drills wait on Odoo (timeouts, a private server).
-        [str(BIN / "python"), "-m", "pytest", "tests/live", "-n", "2", "--dist", "worksteal", "-ra", "--durations=40"],
+        [
+            *[str(BIN / "python"), "-m", "pytest", "tests/live", "tests/rollouts"],
+            *["-n", "2", "--dist", "worksteal", "-ra", "--durations=40"],
+        ],
         env,
         ok=(0, PYTEST_NO_TESTS),
         timeout=float(os.environ.get("UAT_PIPELINE_DRILLS_TIMEOUT", "1500")),
