@@ -40,17 +40,30 @@ def _process_start(pid: int) -> str:
     return stat.rsplit(")", 1)[-1].split()[19]
 
 
-def _alive(owner: dict[str, object]) -> bool:
-    pid = owner.get("pid")
-    if not isinstance(pid, int) or owner.get("host") != socket.gethostname():
-        return True  # another machine's run: not ours to judge
+def process_alive(pid: int) -> bool:
+    """Whether a process of this machine still runs (a zombie, killed but not yet reaped, does not count)."""
+    if pid <= 0:
+        return False
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
         return False
     except PermissionError:
         return True
-    started = owner.get("process_start")
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text(encoding="ascii")
+    except OSError:
+        return True  # no /proc: the signal answered, so it runs
+    return stat.rpartition(")")[2].split()[0] != "Z"
+
+
+def _alive(owner: dict[str, object]) -> bool:
+    pid = owner.get("pid")
+    if not isinstance(pid, int) or owner.get("host") != socket.gethostname():
+        return True  # another machine's run: not ours to judge
+    if not process_alive(pid):
+        return False
+    started = owner.get("process_start")  # the same pid may since have gone to another process
     return not started or _process_start(pid) in {"", started}
 
 

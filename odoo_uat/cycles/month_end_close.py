@@ -42,6 +42,7 @@ from odoo_uat.errors import (
 )
 from odoo_uat.gateway import OdooGateway, Row, many2one_id
 from odoo_uat.references import Reference, ResolvedSite, Scope
+from odoo_uat.run_dirs import process_alive
 from odoo_uat.schema import CycleProfile, Strict
 
 REQUIRED_MODULES = ("account", "stock_account")
@@ -882,23 +883,6 @@ class TurnHolder:
 
     def beating(self, now: datetime) -> TurnHolder:
         return TurnHolder(self.run_id, self.host, self.pid, self.since, now)
-
-
-def process_alive(pid: int) -> bool:
-    """Whether a process of this machine still runs (a zombie, killed but not yet reaped, does not count)."""
-    if pid <= 0:
-        return False
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    try:
-        with open(f"/proc/{pid}/stat", encoding="ascii") as stat:
-            return stat.read().rpartition(")")[2].split()[0] != "Z"
-    except OSError:
-        return True  # no /proc: the signal answered, so it runs
 
 
 def why_holder_is_dead(

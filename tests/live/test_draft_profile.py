@@ -10,8 +10,7 @@ the hand-written profile), it passes `uat doctor --offline` and `uat doctor` aga
 from __future__ import annotations
 
 import re
-import secrets
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -20,9 +19,8 @@ import yaml
 
 from odoo_uat.config import DEFAULT_SITES_DIR
 from odoo_uat.draft_profile import STATE
-from tests.live.bundle import REPO_ROOT, LiveTarget, OdooBundle, target_env, unique_db_name
+from tests.live.bundle import REPO_ROOT, LiveTarget
 from tests.live.conftest import RunUat
-from tests.rollouts.meridian import configure
 
 PROFILE_ERROR = 11
 MERIDIAN_SITES = REPO_ROOT / "tests" / "rollouts" / "meridian" / "sites"
@@ -170,19 +168,6 @@ def test_draft_of_a_reference_site_names_its_records_and_passes_doctor_once_fill
     assert_references_match(text, document, truth)
     assert document["helpdesk_escalation"]["ticket"] == {}  # the reference SLA selects on no category or tag
     assert_filled_draft_passes_doctor(run_uat, fresh_target, tmp_path, document, truth)
-
-
-@pytest.fixture(scope="module")
-def meridian_target(odoo_bundle: OdooBundle) -> Iterator[LiveTarget]:
-    name = unique_db_name("h_mer")
-    role_password = secrets.token_urlsafe(18)
-    odoo_bundle.create_db(name)
-    try:
-        configure(odoo_bundle.url, name, "admin", "admin", role_password)
-        env = {**target_env(odoo_bundle.url, name, role_password), "MERIDIAN_ROLE_PASSWORD": role_password}
-        yield LiveTarget(database=name, env=env, url=odoo_bundle.url, role_password=role_password)
-    finally:
-        odoo_bundle.drop_db(name)
 
 
 @pytest.mark.parametrize(("warehouse", "code"), [("MCW", "WEST"), ("MCE", "EAST")])

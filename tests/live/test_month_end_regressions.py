@@ -10,15 +10,13 @@ names the broken expectation (exit 1), the accountant's other cycle (requisition
 keeps its outcome, and nothing of the run stays posted in the period it closes: a regression found before
 posting leaves no entry at all, one found after the accrual was posted has it reversed at teardown.
 
-Fixture `meridian_target` (module): a blank database from `odoo_bundle.create_db`, configured by
-`tests.rollouts.meridian.configure` with a generated role password, as an object with `.env` like `LiveTarget`
-(it carries `MERIDIAN_ROLE_PASSWORD`, the variable Meridian's profiles name) and `.admin` for the regressions.
+Fixture `meridian_target` (tests/live/conftest.py): a copy of the Meridian template for this module, with `.admin`
+for the regressions.
 """
 
 from __future__ import annotations
 
-import secrets
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -27,40 +25,16 @@ from typing import Any
 import pytest
 
 from odoo_uat.cycles.month_end_close import period_to_close
-from tests.live.bundle import LiveTarget, OdooBundle, UatResult, target_env, unique_db_name
-from tests.live.conftest import RunUat
-from tests.rollouts.meridian import JsonRpc, configure
+from tests.live.bundle import UatResult
+from tests.live.conftest import MERIDIAN_SITES, MeridianTarget, RunUat
+from tests.rollouts.meridian import JsonRpc
 
-SITES_DIR = "tests/rollouts/meridian/sites"
+SITES_DIR = str(MERIDIAN_SITES)
 CYCLE = "month_end_close"
 OTHER = "requisition_to_receipt"  # the accountant's other cycle that posts (she bills the order)
 SCENARIOS_FAILED = 1
 COMPANY = "Meridian Care Partners"
 Revert = Callable[[], None]
-
-
-@dataclass(frozen=True)
-class MeridianLiveTarget:
-    target: LiveTarget
-    admin: JsonRpc
-
-    @property
-    def env(self) -> dict[str, str]:
-        return dict(self.target.env)
-
-
-@pytest.fixture(scope="module")
-def meridian_target(odoo_bundle: OdooBundle) -> Iterator[MeridianLiveTarget]:
-    name = unique_db_name("h_mec")
-    role_password = secrets.token_urlsafe(18)
-    odoo_bundle.create_db(name)
-    try:
-        configure(odoo_bundle.url, name, "admin", "admin", role_password)
-        env = {**target_env(odoo_bundle.url, name, role_password), "MERIDIAN_ROLE_PASSWORD": role_password}
-        target = LiveTarget(database=name, env=env, url=odoo_bundle.url, role_password=role_password)
-        yield MeridianLiveTarget(target, JsonRpc(odoo_bundle.url, name, "admin", "admin"))
-    finally:
-        odoo_bundle.drop_db(name)
 
 
 def _one(admin: JsonRpc, model: str, domain: list[Any]) -> int:
@@ -154,7 +128,7 @@ def _run_id(result: UatResult) -> str:
     return str(readiness["run_id"])
 
 
-def _run(run_uat: RunUat, meridian: MeridianLiveTarget, marker: str) -> UatResult:
+def _run(run_uat: RunUat, meridian: MeridianTarget, marker: str) -> UatResult:
     return run_uat(meridian.target, "run", "--sites-dir", SITES_DIR, "--", "-m", marker, timeout=900)
 
 
@@ -188,7 +162,7 @@ def _lock_of(admin: JsonRpc) -> Any:
 
 
 def test_the_close_passes_three_runs_in_a_row_and_leaves_the_configuration_as_it_was(
-    meridian_target: MeridianLiveTarget, run_uat: RunUat, tmp_path: Path
+    meridian_target: MeridianTarget, run_uat: RunUat, tmp_path: Path
 ) -> None:
     target, admin = meridian_target.target, meridian_target.admin
     before = tmp_path / "before.json"
@@ -210,7 +184,7 @@ def test_the_close_passes_three_runs_in_a_row_and_leaves_the_configuration_as_it
 
 @pytest.mark.parametrize("regression", REGRESSIONS, ids=lambda regression: regression.id)
 def test_a_close_regression_fails_the_close_with_a_finding_and_leaves_nothing_posted(
-    meridian_target: MeridianLiveTarget, run_uat: RunUat, tmp_path: Path, regression: Regression
+    meridian_target: MeridianTarget, run_uat: RunUat, tmp_path: Path, regression: Regression
 ) -> None:
     target, admin = meridian_target.target, meridian_target.admin
     baseline = _run(run_uat, meridian_target, OTHER)
@@ -247,7 +221,7 @@ def test_a_close_regression_fails_the_close_with_a_finding_and_leaves_nothing_po
 
 
 def test_periodic_valuation_is_a_valid_configuration_with_the_checks_that_apply(
-    meridian_target: MeridianLiveTarget, run_uat: RunUat, tmp_path: Path
+    meridian_target: MeridianTarget, run_uat: RunUat, tmp_path: Path
 ) -> None:
     """A programme whose saline bags are valued Periodic (at closing), Odoo 19's default, and whose profile says so:
     the close passes, the account-follows-stock check is recorded as not applicable (with why), and what applies
