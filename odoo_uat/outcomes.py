@@ -20,7 +20,6 @@ from enum import StrEnum
 from odoo_uat.errors import (
     BusinessExpectationFailed,
     ExitCode,
-    NotAUatTarget,
     OdooError,
     TargetUnreachable,
     UatError,
@@ -54,10 +53,6 @@ class Classified:
     reason: str  # one line for readiness and the report: the key, the role, Odoo's words
 
 
-class FixtureMissing(Exception):
-    """Stand-in for pytest's FixtureLookupError, which is not public: a step needs what no earlier step gave."""
-
-
 def classify(error: BaseException) -> Classified:
     """The outcome an exception raised in a scenario (setup, call or teardown) stands for."""
     first_line = (str(error).strip().splitlines() or [type(error).__name__])[0]
@@ -67,11 +62,9 @@ def classify(error: BaseException) -> Classified:
         return Classified(Outcome.ENVIRONMENT, ExitCode.ENVIRONMENT, first_line)
     if isinstance(error, OdooError):  # Odoo said no to what a role or a check needed: a finding about the target
         return Classified(Outcome.FAILED, ExitCode.SCENARIOS_FAILED, first_line)
-    if isinstance(error, NotAUatTarget):
-        return Classified(Outcome.BLOCKED, error.exit_code, first_line)
     if isinstance(error, UatError):  # profile, configuration, feature, a role that cannot log in
         return Classified(Outcome.BLOCKED, error.exit_code, first_line)
-    if type(error).__name__ == "FixtureLookupError" or isinstance(error, FixtureMissing):
+    if type(error).__name__ == "FixtureLookupError":  # pytest's own (not public): a step needs what none provides
         return Classified(Outcome.BLOCKED, ExitCode.FEATURE, "a step needs what no earlier step provides")
     if isinstance(error, AssertionError):  # a plain assert in a step: still a broken expectation
         return Classified(Outcome.FAILED, ExitCode.SCENARIOS_FAILED, first_line)

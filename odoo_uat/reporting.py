@@ -90,16 +90,24 @@ class Readiness:
             return NOT_RUN if cycle in self.expected.get(site, set(CYCLES)) else NOT_APPLICABLE
         return str(most_serious([cell.outcome for cell in cells]))
 
-    def reasons(self, site: str, cycle: str) -> list[str]:
-        """Why a cell is not green, and which site ran it when it answers for a whole company."""
+    def failure_reasons(self, site: str, cycle: str) -> list[str]:
+        """Why a cell is not green, each reason once."""
         notes: list[str] = []
         for cell in self.results.get(site, {}).get(cycle, []):
             if cell.outcome is not Outcome.PASSED and cell.reason and cell.reason not in notes:
                 notes.append(cell.reason)
-        vias = sorted({cell.via for cell in self.results.get(site, {}).get(cycle, []) if cell.via and cell.via != site})
-        if vias:
-            notes.append("run once per company, via site " + ", ".join(vias))
         return notes
+
+    def vias(self, site: str, cycle: str) -> list[str]:
+        """The other sites that ran a once-per-company scenario this cell answers for."""
+        return sorted({cell.via for cell in self.results.get(site, {}).get(cycle, []) if cell.via and cell.via != site})
+
+    def reasons(self, site: str, cycle: str) -> list[str]:
+        """Why a cell is not green, and which site ran it when it answers for a whole company."""
+        vias = self.vias(site, cycle)
+        return self.failure_reasons(site, cycle) + (
+            ["run once per company, via site " + ", ".join(vias)] if vias else []
+        )
 
     def sites(self) -> list[str]:
         """Sites with a result, or with a cycle to do (a selected site none of whose cycles ran is incomplete)."""
@@ -111,16 +119,14 @@ class Readiness:
         for site in self.sites():
             verdicts = []
             for cycle in CYCLES:
-                verdict = self.verdict(site, cycle)
-                vias = {cell.via for cell in self.results.get(site, {}).get(cycle, []) if cell.via and cell.via != site}
-                verdicts.append(verdict + (f" (via {', '.join(sorted(vias))})" if vias else ""))
+                vias = self.vias(site, cycle)
+                verdicts.append(self.verdict(site, cycle) + (f" (via {', '.join(vias)})" if vias else ""))
             rows.append(f"| {site} | " + " | ".join(verdicts) + f" | {self.ready(site)} |")
         notes = [
             f"- {site} / {cycle}: {reason}"
             for site in self.sites()
             for cycle in CYCLES
-            for reason in self.reasons(site, cycle)
-            if not reason.startswith("run once per company")
+            for reason in self.failure_reasons(site, cycle)
         ]
         legend = (
             "\n`passed`: every business expectation held. `FAILED`: a business expectation broke (a finding "
