@@ -4,8 +4,10 @@ from odoo_uat.catalogue import step_module_names
 
 pytest_plugins = [
     "fixtures.options",
+    "fixtures.mode",
     "fixtures.target",
     "fixtures.actors",
+    "fixtures.browser",
     "odoo_uat.reporting",
     *step_module_names(),
 ]

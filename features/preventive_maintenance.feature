@@ -8,8 +8,8 @@ Feature: Preventive maintenance
   What is simulated: the technician does not complete the site's configured request, which would move the
   real equipment's schedule one interval forward on every run. They open this run's own occurrence on the
   same equipment, named with the run id, with the team, scheduled date and recurrence read from the
-  configured request, and complete that one. Odoo names the next occurrence like the completed one, so it
-  carries the run id too; at the end the technician cancels it (the request's "Cancel" button: archived,
+  configured request, log a note of the work done on it and complete that one. Odoo names the next
+  occurrence like the completed one, so it carries the run id too; at the end the technician cancels it (the request's "Cancel" button: archived,
   recurrence off) and dismisses the "Maintenance Request" reminders Odoo left on the run's requests, so
   runs pile up neither open requests on the equipment nor to-dos for the technician. The completed
   run occurrence stays on the equipment's history, done, named with the run id.
@@ -19,6 +19,7 @@ Feature: Preventive maintenance
     Given the site's equipment has an open recurring preventive maintenance request
     And the technician opens this run's occurrence of the preventive maintenance with the configured recurrence
     When the technician starts work on the preventive maintenance
+    And the technician logs a note of the work done on the preventive maintenance
     And the technician completes the preventive maintenance
     Then the preventive maintenance is closed with today's close date
     And Odoo plans exactly one next occurrence of the preventive maintenance, named after the run

@@ -13,7 +13,8 @@ Feature: Requisition to receipt
     And the requester raises a requisition for the site's lot-tracked supply above the approval limit
     When the requester confirms the requisition
     Then the order waits for a manager's approval
-    And the requester cannot approve the order
+    When the requester tries to approve the order
+    Then the requester cannot approve the order
     When the approver approves the order
     Then the order is approved and a receipt is planned into the site's warehouse
     When the storekeeper receives the first delivery with the supplier's lots and expiry dates

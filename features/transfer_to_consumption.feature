@@ -10,9 +10,9 @@ Feature: Transfer to consumption
   carries the expense account, the store and ward of the site, the supply's tracking, removal strategy
   and valuation.
 
-  Simulated: the supplier's delivery that stocks the store (a receipt of run-tagged lots with different
-  expiry dates, the longest-dated listed first), the storekeeper's transfer and the nurse's consumption
-  record, each done over Odoo's API as that role. The lots the business expects are worked out from the
+  Done as each role would: the supplier's delivery that stocks the store (a receipt of run-tagged lots with
+  different expiry dates, the longest-dated listed first), the storekeeper's transfer and the nurse's
+  consumption record, over Odoo's API or on Odoo's screens as that role (the run's mode). The lots the business expects are worked out from the
   stock Odoo holds (every lot in the store or on the ward, not only this run's) and compared with what
   Odoo reserves. Products, locations, operation types, quantities and accounts come from the site's
   profile.

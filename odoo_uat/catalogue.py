@@ -51,11 +51,13 @@ HARNESS_FIXTURES: Mapping[str, str] = {
     "resolved_sites": "fixtures.target",
     "site_code": "fixtures.options",
     "cast": "fixtures.actors",
+    "scenario_mode": "fixtures.mode",
     "month_end_period_lock": "steps.closing",
     "period_close_turn": "steps.closing",
     "close_entries_reversed": "steps.closing",
     "store_turn": "steps.ward_stock",
     "leftover_run_tickets_archived": "steps.service_desk",
+    "helpdesk_technical_user": "steps.service_desk",
     "leftover_run_requests_cancelled": "steps.maintenance",
     "request": "pytest",
 }

@@ -155,10 +155,24 @@ def provision(mark: str | None, sites_dir: Path | None, env_name: str | None) ->
 @site_option
 @click.option(
     "--mode",
-    type=click.Choice(["rpc"]),
-    default="rpc",
-    show_default=True,
-    help="How roles drive Odoo. rpc: through the typed gateway.",
+    type=click.Choice(["rpc", "browser"]),
+    default=None,
+    help="How roles act in scenarios without an @rpc/@browser tag. rpc: through the typed gateway; browser: in "
+    "Odoo's web client with Playwright, a screenshot after every step. Default: $UAT_MODE, else rpc.",
+)
+@click.option("--headed", is_flag=True, default=False, help="Browser mode: show the browser window.")
+@click.option(
+    "--slowmo",
+    type=click.FloatRange(min=0),
+    default=None,
+    metavar="MS",
+    help="Browser mode: slow each browser operation down by MS milliseconds.",
+)
+@click.option(
+    "--video",
+    is_flag=True,
+    default=False,
+    help="Browser mode: record a video of each role's page (needs imageio-ffmpeg).",
 )
 @click.option(
     "--alluredir",
@@ -173,7 +187,10 @@ def provision(mark: str | None, sites_dir: Path | None, env_name: str | None) ->
 @_reports_errors
 def run(
     sites: tuple[str, ...],
-    mode: str,
+    mode: str | None,
+    headed: bool,
+    slowmo: float | None,
+    video: bool,
     alluredir: Path | None,
     sites_dir: Path | None,
     features_dir: Path | None,
@@ -219,8 +236,13 @@ def run(
         "--tb=short",  # the broken business expectation leads; pytest args after `--` may override this
         *[arg for item in selected for arg in ("--uat-site", item.profile.code)],
         *(["--uat-sites-dir", str(sites_dir)] if sites_dir else []),
+        *(["--mode", mode] if mode else []),
+        *(["--headed"] if headed else []),
+        *(["--slowmo", str(slowmo)] if slowmo else []),
+        *(["--browser-video"] if video else []),
         *pytest_args,
     ]
+    mode = mode or os.environ.get("UAT_MODE") or "rpc"
     os.environ.update({"ODOO_URL": settings.url, "ODOO_DB": settings.database, "ODOO_USER": settings.user})
     if env_name:
         os.environ["UAT_ENV"] = env_name  # the fixtures read the same named target, password variable included

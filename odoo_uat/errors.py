@@ -114,6 +114,12 @@ class RoleUnavailable(UatError):
         super().__init__(f"Site {site}: {who} cannot act in this run: {cause}")
 
 
+class ReadOnlyViolation(UatError):
+    """A check tried to change Odoo through a read-only gateway: a bug in the harness, never a site's failure."""
+
+    exit_code = ExitCode.HARNESS_ERROR
+
+
 class NotAUatTarget(UatError):
     exit_code = ExitCode.NOT_A_UAT_TARGET
 

@@ -31,6 +31,7 @@ from odoo_uat.errors import (
     OdooTimeout,
     OdooUserError,
     OdooValidationError,
+    ReadOnlyViolation,
     RecordRef,
     TargetUnreachable,
     UatError,
@@ -334,8 +335,28 @@ def _json_or_empty(raw: bytes) -> dict[str, Any]:
     return value if isinstance(value, dict) else {}
 
 
+# What a check may call: methods that read and never write (Odoo's ORM reads and access questions).
+READ_METHODS = frozenset(
+    {
+        "read",
+        "search",
+        "search_read",
+        "search_count",
+        "fields_get",
+        "default_get",
+        "has_access",
+        "check_access_rights",
+        "read_group",
+        "formatted_read_group",
+        "name_search",
+        "web_read",
+        "web_search_read",
+    }
+)
+
+
 class OdooGateway:
-    """A logged-in user's typed view of Odoo, optionally pinned to a company."""
+    """A logged-in user's typed view of Odoo, optionally pinned to a company, optionally read-only."""
 
     def __init__(
         self,
@@ -345,12 +366,14 @@ class OdooGateway:
         base_url: str,
         counter: CallCounter,
         context: Values | None = None,
+        read_only: bool = False,
     ) -> None:
         self._transport = transport
         self.login = login
         self.base_url = base_url.rstrip("/")
         self.counter = counter
         self.context: Values = dict(context or {})
+        self.is_read_only = read_only
 
     @property
     def uid(self) -> int:
@@ -367,6 +390,18 @@ class OdooGateway:
             base_url=self.base_url,
             counter=self.counter,
             context={**self.context, **context},
+            read_only=self.is_read_only,
+        )
+
+    def read_only(self) -> OdooGateway:
+        """The same session for checks: any method that could change a record is refused (a harness bug)."""
+        return OdooGateway(
+            self._transport,
+            login=self.login,
+            base_url=self.base_url,
+            counter=self.counter,
+            context=self.context,
+            read_only=True,
         )
 
     def for_company(self, company_id: int, allowed_company_ids: Iterable[int] = ()) -> OdooGateway:
@@ -382,6 +417,11 @@ class OdooGateway:
     # -- the calls ---------------------------------------------------------------------------------
 
     def call(self, model: str, method: str, ids: Sequence[int] | None = None, **kwargs: Any) -> Any:
+        if self.is_read_only and method not in READ_METHODS:
+            raise ReadOnlyViolation(
+                f"{model}.{method} was called through {self.login}'s read-only gateway: checks read Odoo, a role's "
+                "actions go through its actions interface (odoo_uat/actions)"
+            )
         self.counter.count(model, method)
         if self.context and "context" not in kwargs:
             kwargs["context"] = self.context

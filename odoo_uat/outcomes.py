@@ -62,6 +62,8 @@ def classify(error: BaseException) -> Classified:
         return Classified(Outcome.ENVIRONMENT, ExitCode.ENVIRONMENT, first_line)
     if isinstance(error, OdooError):  # Odoo said no to what a role or a check needed: a finding about the target
         return Classified(Outcome.FAILED, ExitCode.SCENARIOS_FAILED, first_line)
+    if isinstance(error, UatError) and error.exit_code == ExitCode.HARNESS_ERROR:  # a bug of ours, e.g. a write
+        return Classified(Outcome.HARNESS_ERROR, ExitCode.HARNESS_ERROR, f"{type(error).__name__}: {first_line}")
     if isinstance(error, UatError):  # profile, configuration, feature, a role that cannot log in
         return Classified(Outcome.BLOCKED, error.exit_code, first_line)
     if type(error).__name__ == "FixtureLookupError":  # pytest's own (not public): a step needs what none provides

@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Generator
+from collections.abc import Generator, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -16,9 +18,10 @@ from typing import Any
 import allure
 import pytest
 
+from odoo_uat.actions.base import ActionRecord, Mode
 from odoo_uat.cycles import CYCLE_NAMES
 from odoo_uat.errors import BusinessExpectationFailed, ExitCode, RecordRef
-from odoo_uat.keys import CALL_COUNTER, RUN_ID, SELECTED_SITES, SITE_OF_ITEM
+from odoo_uat.keys import CALL_COUNTER, MODE_OF_ITEM, RUN_ID, SELECTED_SITES, SITE_OF_ITEM
 from odoo_uat.outcomes import SEVERITY, Classified, Outcome, classify, most_serious, run_exit_code
 from odoo_uat.redaction import install_redaction, redact
 from odoo_uat.run_dirs import stop_reason
@@ -40,6 +43,10 @@ def attach_json(name: str, data: Any) -> None:
     )
 
 
+# per test: the record the current step last checked, and who read it (a role, or the technical user)
+CHECKED_IN_STEP = pytest.StashKey[tuple[RecordRef, str] | None]()
+
+
 def record_check(expectation: str, *, site: str, role: str, found: str, record: RecordRef | None, holds: bool) -> None:
     """Each business check, passed or not, is evidence: what was expected, by whom, and what Odoo held."""
     verdict = "HELD" if holds else "BROKEN"
@@ -51,12 +58,78 @@ def record_check(expectation: str, *, site: str, role: str, found: str, record: 
         f"found: {found or '(as expected)'}",
     ]
     attach_text(f"{verdict}: {expectation[:90]}", "\n".join(lines))
+    item = _running.get()
+    if item is not None and record is not None:  # browser mode shows the checked record after the step
+        item.stash[CHECKED_IN_STEP] = (record, role)
+
+
+# -- what each role did (odoo_uat/actions) --------------------------------------------------------------------
+
+ACTIONS_OF_ITEM = pytest.StashKey[list[ActionRecord]]()  # per test: the role actions it performed, in order
+SCREENSHOT_SECONDS = pytest.StashKey[list[float]]()  # per browser-mode test: what each step's screenshot took
+_running: ContextVar[pytest.Item | None] = ContextVar("uat_running_item", default=None)
+
+
+@contextmanager
+def action_step(label: str) -> Iterator[None]:
+    """A role's action is an Allure step of its Gherkin step; its evidence (screenshots, calls) nests under it."""
+    with allure.step(redact(label)):
+        yield
+
+
+def record_action(record: ActionRecord) -> None:
+    """Count an action for the scenario being run (the report's "browser actions: N of N")."""
+    item = _running.get()
+    if item is not None:
+        item.stash.setdefault(ACTIONS_OF_ITEM, []).append(record)
 
 
 # -- readiness by site ------------------------------------------------------------------------------
 
 NOT_RUN = "not run"
 NOT_APPLICABLE = "n/a"
+
+
+@dataclass
+class BrowserActionCount:
+    """The role actions of browser-mode scenarios: which were done on screen, which stay on RPC by design (and
+    why), and which a browser scenario still did over RPC without a reason (no browser implementation yet)."""
+
+    scenarios: int = 0
+    on_screen: dict[str, int] = field(default_factory=dict)  # action -> times done
+    by_design: dict[str, str] = field(default_factory=dict)  # action -> why it stays on RPC
+    not_on_screen: dict[str, int] = field(default_factory=dict)
+
+    def add(self, actions: list[ActionRecord]) -> None:
+        self.scenarios += 1
+        for record in actions:
+            name = f"{record.domain}: {record.name}" if record.domain else record.name
+            if record.why_rpc:
+                self.by_design[name] = record.why_rpc
+            elif record.performed is Mode.BROWSER:
+                self.on_screen[name] = self.on_screen.get(name, 0) + 1
+            else:
+                self.not_on_screen[name] = self.not_on_screen.get(name, 0) + 1
+
+    def summary(self) -> str:
+        wanted = len(self.on_screen) + len(self.not_on_screen)
+        line = f"browser actions: {len(self.on_screen)} of {wanted} done on screen"
+        if self.not_on_screen:
+            line += " (not on screen: " + ", ".join(sorted(self.not_on_screen)) + ")"
+        line += f"; {len(self.by_design)} stay on RPC by design"
+        if self.by_design:
+            line += " (" + "; ".join(f"{name}: {why}" for name, why in sorted(self.by_design.items())) + ")"
+        return line
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "scenarios": self.scenarios,
+            "on_screen": len(self.on_screen),
+            "of": len(self.on_screen) + len(self.not_on_screen),
+            "done_on_screen": dict(sorted(self.on_screen.items())),
+            "not_on_screen": dict(sorted(self.not_on_screen.items())),
+            "stay_on_rpc_by_design": dict(sorted(self.by_design.items())),
+        }
 
 
 @dataclass(frozen=True)
@@ -67,6 +140,7 @@ class CellResult:
     reason: str = ""
     via: str = ""
     exit_code: ExitCode = ExitCode.OK
+    mode: str = ""  # rpc or browser: how the scenario's roles acted
 
 
 @dataclass
@@ -79,6 +153,7 @@ class Readiness:
     # the cycles each site's profile has; a cycle a site does not do is "n/a", not a gap in its readiness
     expected: dict[str, set[str]] = field(default_factory=dict)
     interrupted: str = ""  # why the run stopped early (Ctrl-C, SIGTERM), if it did
+    browser_actions: BrowserActionCount = field(default_factory=BrowserActionCount)
 
     def add(self, site: str, cycle: str, result: CellResult | Outcome) -> None:
         cell = result if isinstance(result, CellResult) else CellResult(result)
@@ -97,6 +172,11 @@ class Readiness:
             if cell.outcome is not Outcome.PASSED and cell.reason and cell.reason not in notes:
                 notes.append(cell.reason)
         return notes
+
+    def modes(self, site: str, cycle: str) -> list[str]:
+        """How the cell's scenarios ran (rpc, browser), each mode once."""
+        found = {cell.mode for cell in self.results.get(site, {}).get(cycle, []) if cell.mode}
+        return [mode.value for mode in Mode if mode.value in found]
 
     def vias(self, site: str, cycle: str) -> list[str]:
         """The other sites that ran a once-per-company scenario this cell answers for."""
@@ -119,8 +199,12 @@ class Readiness:
         for site in self.sites():
             verdicts = []
             for cycle in CYCLES:
-                vias = self.vias(site, cycle)
-                verdicts.append(self.verdict(site, cycle) + (f" (via {', '.join(vias)})" if vias else ""))
+                vias, modes = self.vias(site, cycle), self.modes(site, cycle)
+                verdicts.append(
+                    self.verdict(site, cycle)
+                    + (f" (via {', '.join(vias)})" if vias else "")
+                    + (f" [{', '.join(modes)}]" if modes else "")
+                )
             rows.append(f"| {site} | " + " | ".join(verdicts) + f" | {self.ready(site)} |")
         notes = [
             f"- {site} / {cycle}: {reason}"
@@ -133,7 +217,8 @@ class Readiness:
             "about the target). `environment`: Odoo was unreachable, stopped or timed out; nothing is known, rerun. "
             "`blocked`: the cell could not be tested as written (profile, a role's login, a feature step). "
             "`harness error`: the harness itself broke. `not run`: the profile has the cycle but it did not run. "
-            "`n/a`: the site's profile has no such cycle. `(via X)`: a once-per-company scenario run for site X.\n\n"
+            "`n/a`: the site's profile has no such cycle. `(via X)`: a once-per-company scenario run for site X. "
+            "`[rpc]`, `[browser]`: how the cell's roles acted (over RPC, or in Odoo's web client).\n\n"
             "`Ready`: yes when every cycle the site's profile has passed; no when one FAILED; "
             "unknown when one has no business verdict (environment, blocked, harness error); incomplete when "
             "one was not run.\n"
@@ -172,6 +257,7 @@ class Readiness:
             },
             "ready": {site: self.ready(site) for site in self.sites()},
             "scenarios": self.scenarios,
+            **({"browser_actions": self.browser_actions.as_json()} if self.browser_actions.scenarios else {}),
         }
 
 
@@ -217,6 +303,10 @@ def pytest_bdd_before_scenario(request: pytest.FixtureRequest) -> None:
         return
     allure.dynamic.tag(f"site:{site_code}")
     allure.dynamic.label("site", site_code)
+    mode = request.node.stash.get(MODE_OF_ITEM, None)
+    if mode is not None:
+        allure.dynamic.tag(f"mode:{mode.value}")
+        allure.dynamic.label("mode", mode.value)
     allure.dynamic.parameter("run", request.config.stash[RUN_ID], excluded=True)
 
 
@@ -261,30 +351,52 @@ def pytest_runtest_protocol(item: pytest.Item) -> Generator[None, object, object
     counter = item.config.stash.get(CALL_COUNTER, None)
     calls_before = counter.round_trips if counter else 0
     started = time.perf_counter()
-    result = yield
+    running = _running.set(item)
+    try:
+        result = yield
+    finally:
+        _running.reset(running)
     site, cycle = item.stash.get(SITE_OF_ITEM, None), _cycle_of(item)
     counter = item.config.stash.get(CALL_COUNTER, None)
     outcome = _scenario_result(item)
+    mode = item.stash.get(MODE_OF_ITEM, None)
     if site and cycle:
         readiness = item.config.stash[READINESS]
         for covered in _sites_covered(item, site, cycle):
             readiness.add(
-                covered, cycle, CellResult(outcome.outcome, outcome.reason, via=site, exit_code=outcome.exit_code)
+                covered,
+                cycle,
+                CellResult(
+                    outcome.outcome,
+                    outcome.reason,
+                    via=site,
+                    exit_code=outcome.exit_code,
+                    mode=mode.value if mode else "",
+                ),
             )
+        if mode is Mode.BROWSER:
+            readiness.browser_actions.add(item.stash.get(ACTIONS_OF_ITEM, []))
         readiness.scenarios.append(
             {
                 "site": site,
                 "cycle": cycle,
+                **({"mode": mode.value} if mode else {}),
                 "scenario": item.name,
                 "outcome": str(outcome.outcome),
                 "exit_code": int(outcome.exit_code),
                 "reason": outcome.reason,
                 "seconds": round(time.perf_counter() - started, 3),
                 "round_trips": (counter.round_trips - calls_before) if counter else 0,
+                **_screenshot_figures(item),
             }
         )
         _write_readiness(item.config, readiness)  # after every scenario: a run killed outright keeps what it finished
     return result
+
+
+def _screenshot_figures(item: pytest.Item) -> dict[str, Any]:
+    shots = item.stash.get(SCREENSHOT_SECONDS, [])
+    return {"screenshots": len(shots), "screenshot_seconds": round(sum(shots), 3)} if shots else {}
 
 
 @pytest.hookimpl(wrapper=True)
@@ -314,6 +426,8 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
     for site in readiness.sites():
         verdicts = ", ".join(f"{cycle} {readiness.verdict(site, cycle)}" for cycle in CYCLES)
         terminalreporter.line(redact(f"{site}: ready {readiness.ready(site)} ({verdicts})"))
+    if readiness.browser_actions.scenarios:
+        terminalreporter.line(redact(readiness.browser_actions.summary()))
 
 
 def _write_readiness(config: pytest.Config, readiness: Readiness) -> None:

@@ -19,13 +19,10 @@ from odoo_uat.run_id import tag
 def accountant_bills(site: ResolvedSite, cast: Cast, requisition: r2r.PurchaseOrder, run_id: str) -> RecordRef:
     accountant = cast["accountant"]
     order = accountant.record("purchase.order", requisition.id, requisition.name)
-    with accountant.doing("The accountant can create the vendor bill from the order and post it", record=order):
-        bill_id = r2r.create_vendor_bill(
-            accountant.gateway, requisition.id, date.today(), tag(run_id, site.code, "BILL")
-        )
-        bill = accountant.record("account.move", bill_id, tag(run_id, site.code, "BILL"))
+    with accountant.doing("The accountant can create the vendor bill from the order", record=order):
+        bill = accountant.billing.bill_order(order, date.today(), tag(run_id, site.code, "BILL"))
     with accountant.doing("The accountant can post a vendor bill that matches order and receipt", record=bill):
-        accountant.gateway.call("account.move", "action_post", [bill_id])
+        accountant.billing.post_bill(bill)
     return bill
 
 

@@ -11,7 +11,6 @@ so (a warning in the run's summary and an attachment in the report).
 
 from __future__ import annotations
 
-import contextlib
 import math
 import warnings
 from collections.abc import Iterator
@@ -24,12 +23,15 @@ from fixtures.actors import Cast
 from fixtures.factories.month_end_close import JournalEntryFactory, SupplierBillFactory, SupplierDeliveryFactory
 from fixtures.turns import held_turn
 from odoo_uat import reporting
+from odoo_uat.actions.base import ActionContext, Mode
+from odoo_uat.actions.closing import ClosingActions, JournalEntry, Posting, SupplierBill
+from odoo_uat.actions.receiving import Delivery
+from odoo_uat.actions.registry import actions_for
 from odoo_uat.actors import Actor
 from odoo_uat.config import TargetSettings
 from odoo_uat.cycles import month_end_close as mec
-from odoo_uat.cycles import receiving
-from odoo_uat.errors import BusinessExpectationFailed, OdooError, RecordRef, UatError
-from odoo_uat.gateway import OdooGateway, many2one_id
+from odoo_uat.errors import BusinessExpectationFailed, RecordRef, UatError
+from odoo_uat.gateway import OdooGateway, Row, many2one_id
 from odoo_uat.references import ResolvedSite
 from odoo_uat.run_id import tag
 
@@ -68,20 +70,37 @@ def _test_accounts(site: ResolvedSite) -> tuple[int, int]:
     return site.id("month_end_close.entries.debit_account"), site.id("month_end_close.entries.credit_account")
 
 
-def _post_or_discard(actor: Actor, entry: RecordRef, expectation: str) -> None:
-    """Post a run's entry; where Odoo refuses, the draft goes, so no draft of the run stays in the books."""
+def _discard(actor: Actor, draft: RecordRef) -> str:
+    """Delete a run's draft Odoo would not post; says what happened. A failure here must not hide the finding
+    that led to it (the next run's "no draft remains" check names a leftover draft), so it is reported only."""
     try:
-        mec.post(actor.gateway, entry.id)
-    except OdooError as exc:
-        mec.discard_draft(actor.gateway, entry.id)
-        raise BusinessExpectationFailed(
-            expectation=expectation,
-            site=actor.site.label(),
-            role=actor.who(),
-            found=f"Odoo refused {exc.model}.{exc.method}; the run's draft was deleted",
-            record=entry,
-            odoo_message=exc.odoo_message,
-        ) from exc
+        actor.closing.discard_draft(draft)
+    except Exception as exc:  # best-effort cleanup after a refusal, whatever the screen did
+        return f"the run's draft could NOT be deleted ({exc})"
+    return "the run's draft was deleted"
+
+
+def _posted_or_discarded(actor: Actor, posting: Posting, expectation: str) -> RecordRef:
+    """A run's entry Odoo posted; where Odoo refused, the draft goes, so no draft of the run stays in the books."""
+    refusal = posting.refusal
+    if refusal is None:
+        return posting.move
+    raise BusinessExpectationFailed(
+        expectation=expectation,
+        site=actor.site.label(),
+        role=actor.who(),
+        found=f"Odoo refused {refusal.model}.{refusal.method}; {_discard(actor, posting.move)}",
+        record=posting.move,
+        odoo_message=refusal.odoo_message,
+    ) from refusal
+
+
+def _rpc_closing(actor: Actor) -> ClosingActions:
+    """The accountant's closing actions over RPC: the fallback of a teardown whose screen broke (browser mode),
+    so what the run changed is put back pass or fail."""
+    context = ActionContext(role=actor.role, site=actor.site, login=actor.login, gateway=actor.session)
+    closing: ClosingActions = actions_for("closing", Mode.RPC, context)
+    return closing
 
 
 # -- the close turn and the lock's bookkeeping ----------------------------------------------------------
@@ -107,11 +126,33 @@ def month_end_period_lock(
 
     It needs the company's close turn, so the lock is put back before the turn is released.
     """
-    keeper = mec.PeriodLock(uat_target, cast["accountant"].gateway, site.company_id, period_close_turn)
+    accountant = cast["accountant"]
+    keeper = mec.PeriodLock(uat_target, accountant.gateway, accountant.closing, site.company_id, period_close_turn)
     yield keeper
     done = keeper.put_back()
     if done:
         reporting.attach_text("Period lock put back", f"{site.company_name}: {done}")
+
+
+def _reverse(accountant: Actor, entry: Row, reason: str) -> RecordRef:
+    """The accountant reverses one entry on its own date, in its journal; should the screen break (browser mode),
+    the reversal is done over RPC instead, so the teardown stays correct."""
+    move = accountant.record("account.move", int(entry["id"]), str(entry["name"]))
+    when = mec.to_date(entry["date"]) or date.today()
+    journal_id = many2one_id(entry["journal_id"]) or 0
+    try:
+        return accountant.closing.reverse(move, reversal_date=when, journal_id=journal_id, reason=reason)
+    except UatError:
+        raise
+    except Exception as broken:  # a screen's failure; Odoo's own refusals are UatErrors
+        if accountant.mode is not Mode.BROWSER:
+            raise
+        if mec.read_move(accountant.gateway, move.id).get("state") != "posted" or mec.reversals_of(
+            accountant.gateway, move.id
+        ):
+            raise  # the screen got further than it said: never reverse twice
+        reporting.attach_text("Teardown reversal done over RPC", f"{move}: the screen failed ({broken})")
+        return _rpc_closing(accountant).reverse(move, reversal_date=when, journal_id=journal_id, reason=reason)
 
 
 def _reverse_run_entries(accountant: Actor, run_id: str, period: mec.Period) -> tuple[list[str], list[str]]:
@@ -121,13 +162,14 @@ def _reverse_run_entries(accountant: Actor, run_id: str, period: mec.Period) -> 
     failed: list[str] = []
     for entry in mec.run_entries_in_period(accountant.gateway, site.company_id, run_id, period):
         try:
-            reversal = mec.reverse_entry(accountant.gateway, entry, tag(run_id, site.code, "MEC-REVERSAL"))
-        except UatError as exc:
+            reversal = _reverse(accountant, entry, tag(run_id, site.code, "MEC-REVERSAL"))
+        except Exception as exc:  # every entry is tried; what failed is named in the evidence
             failed.append(f"{entry['name']} ({entry['ref']}, {entry['date']}): {exc}")
             continue
+        made = mec.read_move(accountant.gateway, reversal.id)
         done.append(
-            f"{entry['name']} ({entry['ref']}, {entry['date']}) reversed by {reversal['name']} dated "
-            f"{reversal['date']} ({reversal['state']})"
+            f"{entry['name']} ({entry['ref']}, {entry['date']}) reversed by {made['name']} dated "
+            f"{made['date']} ({made['state']})"
         )
     return done, failed
 
@@ -171,7 +213,7 @@ def _put_right(accountant: Actor, uat_target: OdooGateway, run_id: str | None, w
             f"The accountant can put back the period lock {who} left on {site.company_name}",
             record=_company(accountant),
         ):
-            done = mec.put_back(uat_target, accountant.gateway, restore, legacy=run_id is None)
+            done = mec.put_back(uat_target, accountant.gateway, accountant.closing, restore, legacy=run_id is None)
         repaired.append(f"its lock note ({restore.describe()}): {done}")
     if run_id is None:
         return repaired
@@ -181,12 +223,13 @@ def _put_right(accountant: Actor, uat_target: OdooGateway, run_id: str | None, w
     if failed:
         repaired.append("could NOT reverse: " + "; ".join(failed))
     drafts = mec.drafts_of_run(accountant.gateway, site.company_id, run_id)
-    if drafts:
+    for row in drafts:
+        draft = accountant.record("account.move", int(row["id"]), str(row["ref"]))
         with accountant.doing(
-            f"The accountant can delete the draft test entries {who} left in {site.company_name}",
-            record=accountant.record("account.move", int(drafts[0]["id"]), str(drafts[0]["ref"])),
+            f"The accountant can delete the draft test entries {who} left in {site.company_name}", record=draft
         ):
-            accountant.gateway.unlink("account.move", [int(row["id"]) for row in drafts])
+            accountant.closing.discard_draft(draft)
+    if drafts:
         repaired.append(
             "deleted its draft test entries: " + ", ".join(f"{row['ref']} dated {row['date']}" for row in drafts)
         )
@@ -380,8 +423,7 @@ def accrual_posted(
     accountant = cast["accountant"]
     section = _section(site)
     debit_account, credit_account = _test_accounts(site)
-    entry: RecordRef = JournalEntryFactory.create(
-        actor=accountant,
+    accrual: JournalEntry = JournalEntryFactory.build(
         run_tag=tag(run_id, site.code, "MEC-ACCRUAL"),
         journal_id=site.id("month_end_close.journal"),
         entry_date=close_period.end,
@@ -389,7 +431,10 @@ def accrual_posted(
         credit_account_id=credit_account,
         amount=section.entries.amount,
     )
-    _post_or_discard(accountant, entry, f"The accountant can post an accrual dated {close_period.end}")
+    expectation = f"The accountant can post an accrual dated {close_period.end}"
+    with accountant.doing(expectation):
+        posting = accountant.closing.post_entry(accrual)
+    entry = _posted_or_discarded(accountant, posting, expectation)
     posted = mec.read_move(accountant.gateway, entry.id)
     accountant.expect(
         posted["state"] == "posted" and mec.to_date(posted["date"]) == close_period.end,
@@ -428,8 +473,7 @@ def storekeeper_receives_valued_supply(
     product_id = site.id("month_end_close.valued_receipt.product")
     with storekeeper.doing(f"The storekeeper can find where deliveries from {receipt.supplier} arrive"):
         source, destination = mec.receipt_locations(gateway, receipt_type, supplier)
-    delivery: RecordRef = SupplierDeliveryFactory.create(
-        actor=storekeeper,
+    delivery: Delivery = SupplierDeliveryFactory.build(
         run_tag=tag(run_id, site.code, "MEC-RECEIPT"),
         picking_type_id=receipt_type,
         partner_id=supplier,
@@ -453,20 +497,17 @@ def storekeeper_receives_valued_supply(
     doing = f"The storekeeper can receive {receipt.quantity:g} x {receipt.product} in full" + (
         f" with {len(lots)} supplier lot(s) and expiry dates" if lots else ""
     )
-    with storekeeper.doing(doing, record=delivery):
-        mec.confirm_delivery(gateway, delivery.id)
-        if lots:
-            receiving.record_lots_on_receipt(gateway, delivery.id, product_id, lots)
-        else:
-            mec.take_in_full(gateway, delivery.id)
-        state = mec.validate_delivery(gateway, delivery.id)
+    with storekeeper.doing(doing):
+        received = storekeeper.receiving.receive_delivery(delivery, lots)
+    state = mec.picking_state(gateway, received.receipt.id)
     storekeeper.expect(
         state == "done",
         f"The delivery of {receipt.quantity:g} x {receipt.product} is received (done)",
-        found=f"receipt state {state!r}" + (f"; lots {', '.join(lot.name for lot in lots)}" if lots else ""),
-        record=delivery,
+        found=f"receipt state {state!r}; {received.answer}"
+        + (f"; lots {', '.join(lot.name for lot in lots)}" if lots else ""),
+        record=received.receipt,
     )
-    return delivery
+    return received.receipt
 
 
 @when("the accountant posts the supplier's bill for the delivery", target_fixture="valued_bill")
@@ -482,21 +523,20 @@ def accountant_posts_supplier_bill(
     unit_price = mec.billed_unit_price(
         float(move["value"]), float(move["quantity"]), mec.price_digits(accountant.gateway)
     )
-    bill: RecordRef = SupplierBillFactory.create(
-        actor=accountant,
+    bill: SupplierBill = SupplierBillFactory.build(
         run_tag=tag(run_id, site.code, "MEC-BILL"),
         partner_id=site.id("month_end_close.valued_receipt.supplier"),
         product_id=product_id,
         quantity=receipt.quantity,
         unit_price=unit_price,
     )
-    _post_or_discard(
-        accountant,
-        bill,
+    expectation = (
         f"The accountant can post {receipt.supplier}'s bill for {receipt.quantity:g} x {receipt.product} "
-        f"at {_money(unit_price)}",
+        f"at {_money(unit_price)}"
     )
-    return bill
+    with accountant.doing(expectation):
+        posting = accountant.closing.post_bill(bill)
+    return _posted_or_discarded(accountant, posting, expectation)
 
 
 @then("Odoo valued the delivery at the supply's cost")
@@ -705,8 +745,7 @@ def backdated_entry_kept_out(site: ResolvedSite, cast: Cast, close_period: mec.P
     section = _section(site)
     debit_account, credit_account = _test_accounts(site)
     backdated = min(close_period.start.replace(day=15), close_period.end)
-    entry: RecordRef = JournalEntryFactory.create(
-        actor=accountant,
+    backdated_entry: JournalEntry = JournalEntryFactory.build(
         run_tag=tag(run_id, site.code, "MEC-BACKDATED"),
         journal_id=site.id("month_end_close.journal"),
         entry_date=backdated,
@@ -714,11 +753,11 @@ def backdated_entry_kept_out(site: ResolvedSite, cast: Cast, close_period: mec.P
         credit_account_id=credit_account,
         amount=section.entries.amount,
     )
-    try:
-        mec.post(accountant.gateway, entry.id)
-    except OdooError as refusal:
-        mec.discard_draft(accountant.gateway, entry.id)
-        outcome = f"Odoo refused to post it ({refusal.odoo_message}); the draft was deleted"
+    with accountant.doing(f"The accountant can enter a journal entry dated {backdated}"):
+        posting = accountant.closing.post_entry(backdated_entry)
+    entry = posting.move
+    if posting.refusal is not None:
+        outcome = f"Odoo refused to post it ({posting.refusal.odoo_message}); {_discard(accountant, entry)}"
         holds = True
     else:
         posted = mec.read_move(accountant.gateway, entry.id)
@@ -742,11 +781,11 @@ def backdated_entry_kept_out(site: ResolvedSite, cast: Cast, close_period: mec.P
 @then("a posted entry of last month cannot be reset to draft")
 def locked_entry_stays_posted(cast: Cast, close_accrual: RecordRef, close_period: mec.Period) -> None:
     accountant = cast["accountant"]
-    refusal = mec.reset_to_draft(accountant.gateway, close_accrual.id)
+    attempt = accountant.closing.reset_to_draft(close_accrual)
+    refusal = attempt.refused
     after = mec.read_move(accountant.gateway, close_accrual.id)
-    if after["state"] == "draft":
-        with contextlib.suppress(OdooError):  # do not leave a draft of the run in last month
-            mec.post(accountant.gateway, close_accrual.id)
+    if after["state"] == "draft":  # do not leave a draft of the run in last month: the failure below names it
+        accountant.closing.post_draft(close_accrual)
     accountant.expect(
         bool(refusal) and mec.LOCK_REFUSAL in refusal and after["state"] == "posted",
         f"A posted entry of the locked {close_period.label} cannot be reset to draft "

@@ -5,11 +5,15 @@ equipment's schedule one interval forward on every run. They work this run's own
 equipment, team, schedule and recurrence from the configured request, so the site's recurrence is what is
 tested. Odoo names the next occurrence like the one completed, so it carries the run's tag too; the
 technician cancels it at the end, and a teardown cancels whatever a failed run left open.
+
+What the technician does goes through `actor.maintenance` (over RPC or on Odoo's screens, by the scenario's
+mode); checks read through the technician's read-only gateway.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import UTC, date, datetime
 
 import pytest
@@ -17,6 +21,8 @@ from pytest_bdd import given, then, when
 
 from fixtures.actors import Cast
 from fixtures.factories.preventive_maintenance import PreventiveOccurrenceFactory
+from odoo_uat.actions.base import Mode
+from odoo_uat.actions.maintenance import MaintenanceActions
 from odoo_uat.actors import Actor
 from odoo_uat.cycles import preventive_maintenance as pm
 from odoo_uat.errors import OdooError, RecordRef
@@ -60,8 +66,8 @@ def equipment_has_preventive_plan(site: ResolvedSite, cast: Cast) -> pm.Preventi
         f"The technician can open the preventive maintenance request of {_equipment_label(site)}", record=record
     ):
         row = pm.read_request(technician.gateway, request_id)
-        done_stage_closes = pm.stage_is_done(technician.gateway, done_stage_id)
-        work_stage_closes = pm.stage_is_done(technician.gateway, work_stage_id)
+        done_stage_closes = pm.read_stage(technician.gateway, done_stage_id).done
+        work_stage_closes = pm.read_stage(technician.gateway, work_stage_id).done
     plan = pm.plan_of(row)
     technician.expect(
         plan.team_id == site.id("preventive_maintenance.team"),
@@ -101,9 +107,28 @@ def leftover_run_requests_cancelled(site: ResolvedSite, cast: Cast, run_id: str)
     yield
     technician = cast["technician"]
     try:
-        pm.clean_up_run(technician.gateway, _run_tag(run_id, site), site.id("preventive_maintenance.equipment_serial"))
+        _cancel_what_the_run_left(
+            technician, _run_tag(run_id, site), site.id("preventive_maintenance.equipment_serial")
+        )
     except OdooError as exc:
         pytest.fail(f"Clean-up of the run's preventive requests at {site.code} failed: {exc}", pytrace=False)
+
+
+def _cancel_what_the_run_left(technician: Actor, run_tag: str, equipment_id: int) -> None:
+    """The technician's own actions, over RPC whatever the scenario's mode: a failed browser scenario may have left
+    its screen on an error dialog, and putting things back must not depend on it."""
+    rows = pm.run_requests(technician.gateway, run_tag, equipment_id)
+    reminders = pm.reminders_on(technician.gateway, [int(row["id"]) for row in rows])
+    if not any(pm.is_open(row) for row in rows) and not reminders:
+        return
+    putting_back: MaintenanceActions = replace(technician, mode=Mode.RPC, screen=None).maintenance
+    for row in rows:
+        if pm.is_open(row):
+            putting_back.cancel(technician.record("maintenance.request", int(row["id"]), str(row["name"])))
+    if reminders:
+        putting_back.dismiss_reminders(
+            [technician.record("maintenance.request", int(row["id"]), str(row["name"])) for row in rows]
+        )
 
 
 @given(
@@ -119,12 +144,11 @@ def technician_opens_run_occurrence(
 ) -> pm.Occurrence:
     """A new request named with the run id, on the same equipment and team, with the configured recurrence."""
     technician = cast["technician"]
-    record = PreventiveOccurrenceFactory.create(
-        actor=technician,
-        run_tag=_run_tag(run_id, site),
-        plan_name=preventive_plan.name,
-        **pm.occurrence_values(preventive_plan, site.company_id),
+    typed = PreventiveOccurrenceFactory.build(
+        run_tag=_run_tag(run_id, site), plan=preventive_plan, company_id=site.company_id
     )
+    with technician.doing(f"The technician can open a preventive maintenance request on {_equipment_label(site)}"):
+        record = technician.maintenance.open_request(typed)
     row = pm.read_request(technician.gateway, record.id)
     copied = {field: row[field] for field in pm.COPIED_FIELDS}
     expected = {field: preventive_plan.values[field] for field in pm.COPIED_FIELDS}
@@ -141,23 +165,45 @@ def technician_opens_run_occurrence(
 def technician_starts_work(site: ResolvedSite, cast: Cast, occurrence: pm.Occurrence) -> None:
     """Moves the run's occurrence to the profile's work stage (e.g. In Progress)."""
     technician = cast["technician"]
+    stage = pm.read_stage(technician.gateway, site.id("preventive_maintenance.work_stage"))
     with technician.doing(
-        f"The technician can move the preventive maintenance to {_section(site).work_stage!r}",
+        f"The technician can move the preventive maintenance to {stage.name!r}",
         record=_occurrence_record(technician, occurrence),
     ):
-        pm.move_to_stage(technician.gateway, occurrence.id, site.id("preventive_maintenance.work_stage"))
+        technician.maintenance.start_work(_occurrence_record(technician, occurrence), stage)
+
+
+@when("the technician logs a note of the work done on the preventive maintenance")
+def technician_logs_note(site: ResolvedSite, cast: Cast, run_id: str, occurrence: pm.Occurrence) -> None:
+    """An internal note in the request's chatter; it must stay on the request's history for the team only."""
+    technician = cast["technician"]
+    record = _occurrence_record(technician, occurrence)
+    note = f"{_run_tag(run_id, site)}: preventive maintenance of {_equipment_label(site)} carried out as planned"
+    with technician.doing("The technician can log a note on the preventive maintenance", record=record):
+        technician.maintenance.log_note(record, note)
+    author = many2one_id(technician.gateway.read_one("res.users", technician.gateway.uid, ["partner_id"])["partner_id"])
+    logged = [message for message in pm.messages_on(technician.gateway, occurrence.id) if note in message.text]
+    technician.expect(
+        any(message.internal and message.author_id == author for message in logged),
+        "The technician's note is on the preventive maintenance's history as an internal note (not sent to the "
+        "followers), signed by the technician",
+        found=", ".join(f"{message.subtype} by partner #{message.author_id}" for message in logged)
+        or "no message with the note's text",
+        record=record,
+    )
 
 
 @when("the technician completes the preventive maintenance")
 def technician_completes(site: ResolvedSite, cast: Cast, occurrence: pm.Occurrence) -> None:
     """Moves the run's occurrence to the profile's done stage: this is when Odoo plans the next occurrence."""
     technician = cast["technician"]
+    stage = pm.read_stage(technician.gateway, site.id("preventive_maintenance.done_stage"))
     with technician.doing(
-        f"The technician can complete the preventive maintenance (move it to {_section(site).done_stage!r}) "
+        f"The technician can complete the preventive maintenance (move it to {stage.name!r}) "
         "and Odoo plans the next one",
         record=_occurrence_record(technician, occurrence),
     ):
-        pm.move_to_stage(technician.gateway, occurrence.id, site.id("preventive_maintenance.done_stage"))
+        technician.maintenance.complete(_occurrence_record(technician, occurrence), stage)
 
 
 @then("the preventive maintenance is closed with today's close date")
@@ -297,8 +343,18 @@ def technician_cancels_next(site: ResolvedSite, cast: Cast, run_id: str, next_oc
         "The technician can cancel a planned preventive maintenance and dismiss maintenance reminders",
         record=_occurrence_record(technician, next_occurrence),
     ):
-        pm.cancel_request(technician.gateway, next_occurrence.id)
-        pm.clean_up_run(technician.gateway, _run_tag(run_id, site), site.id("preventive_maintenance.equipment_serial"))
+        technician.maintenance.cancel(_occurrence_record(technician, next_occurrence))
+        rows = pm.run_requests(
+            technician.gateway, _run_tag(run_id, site), site.id("preventive_maintenance.equipment_serial")
+        )
+        with_reminders = {int(row["res_id"]) for row in pm.reminders_on(technician.gateway, [r["id"] for r in rows])}
+        technician.maintenance.dismiss_reminders(
+            [
+                technician.record("maintenance.request", int(row["id"]), str(row["name"]))
+                for row in rows
+                if int(row["id"]) in with_reminders
+            ]
+        )
 
 
 @then("no preventive maintenance of this run is left open on the equipment")

@@ -7,7 +7,6 @@ import math
 from pytest_bdd import then, when
 
 from fixtures.actors import Cast
-from odoo_uat.cycles import receiving
 from odoo_uat.cycles import requisition_to_receipt as r2r
 from odoo_uat.gateway import OdooGateway, many2one_id
 from odoo_uat.references import ResolvedSite
@@ -55,13 +54,14 @@ def storekeeper_receives(site: ResolvedSite, cast: Cast, requisition: r2r.Purcha
         f"The storekeeper can record {len(lots)} supplier lots with expiry dates and validate the receipt",
         record=record,
     ):
-        receiving.record_lots_on_receipt(gateway, picking["id"], product_id, lots)
-        answer = r2r.validate_receipt(gateway, picking["id"], keep_backorder=policy.short_shipment.backorder)
+        received = storekeeper.receiving.receive_lots(
+            record, product_id, lots, keep_backorder=policy.short_shipment.backorder
+        )
     return r2r.Receipt(
         picking_id=picking["id"],
         picking_name=str(picking["name"]),
         lots=tuple(lots),
-        validate_answer=answer,
+        validate_answer=received.answer,
         on_hand_before=before,
     )
 

@@ -4,6 +4,9 @@ The site's escalation is its own automation rule, run by Odoo's scheduled check;
 rule and never creates or changes it. To see a breach without waiting for a real deadline, the technical
 user moves the run ticket's SLA deadline into the window the next check handles and runs the check the way
 its "Run Manually" button does. Nothing else is moved: not the clock, not the rule, not the calendar.
+
+What a person does goes through `actor.service_desk` (over RPC or on Odoo's screens, by the scenario's mode);
+the technical user's simulations go through its own `service_desk` actions, which stay on RPC in browser mode.
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ from pytest_bdd import given, then, when
 from fixtures.actors import Cast
 from fixtures.factories.helpdesk_escalation import ServiceDeskTicketFactory
 from odoo_uat import reporting
+from odoo_uat.actions.base import Mode
 from odoo_uat.actors import Actor, expect
 from odoo_uat.cycles import helpdesk_escalation as hd
 from odoo_uat.errors import OdooError, ProfileError, RecordRef
@@ -27,6 +31,7 @@ from odoo_uat.run_id import tag
 
 _section = hd.section_of
 CONFIGURATION_READER = "(configuration, read by the technical user)"
+TECHNICAL_USER = "technical user"
 DEADLINE_TOLERANCE = timedelta(seconds=2)  # Odoo plans from the creation's microseconds and reports seconds
 
 
@@ -68,15 +73,18 @@ def _ticket_attributes(site: ResolvedSite, gateway: OdooGateway, helpdesk: hd.He
 
 
 @pytest.fixture
-def leftover_run_tickets_archived(site: ResolvedSite, uat_target: OdooGateway, run_id: str) -> Iterator[None]:
+def helpdesk_technical_user(site: ResolvedSite, uat_target: OdooGateway, scenario_mode: Mode) -> Actor:
+    """The harness's technical user at the site: it simulates what no person does (the SLA deadline passing,
+    the scheduler's escalation check) and cleans up; its actions stay on RPC in browser mode, and say why."""
+    return Actor(TECHNICAL_USER, site, uat_target.for_company(site.company_id), mode=scenario_mode)
+
+
+@pytest.fixture
+def leftover_run_tickets_archived(site: ResolvedSite, helpdesk_technical_user: Actor, run_id: str) -> Iterator[None]:
     """Teardown: a scenario that stopped half-way leaves no open run ticket in the site's queues."""
     yield
-    run_tag = tag(run_id, site.code, "TICKET")
     try:
-        company = uat_target.for_company(site.company_id)
-        open_tickets = company.search("helpdesk.ticket", [("name", "=like", f"{run_tag}%"), ("closed", "=", False)])
-        if open_tickets:
-            company.write("helpdesk.ticket", open_tickets, {"active": False})
+        helpdesk_technical_user.service_desk.archive_leftover_tickets(tag(run_id, site.code, "TICKET"))
     except OdooError as exc:
         pytest.fail(f"Clean-up of the run's open tickets at {site.code} failed: {exc}", pytrace=False)
 
@@ -210,13 +218,18 @@ def agent_raises_ticket(
 ) -> hd.TicketView:
     section = _section(site)
     agent = cast["helpdesk_agent"]
-    attributes = _ticket_attributes(site, agent.gateway, helpdesk)
-    record = ServiceDeskTicketFactory.create(
-        actor=agent,
+    agent_id = site.id("roles.helpdesk_agent")
+    agent_name = str(agent.gateway.read_one("res.users", agent_id, ["name"])["name"])
+    ticket = ServiceDeskTicketFactory.build(
         run_tag=tag(run_id, site.code, "TICKET"),
         title=section.ticket_title,
-        **helpdesk.ticket_values(attributes, site.company_id, site.id("roles.helpdesk_agent")),
+        attributes=_ticket_attributes(site, agent.gateway, helpdesk),
+        company_id=site.company_id,
+        assignee=hd.Named(agent_id, agent_name),
+        app=helpdesk.app,
     )
+    with agent.doing(f"The tier-1 agent can raise a ticket at {section.service_desk_team!r}"):
+        record = agent.service_desk.raise_ticket(ticket)
     with agent.doing("The tier-1 agent can open the ticket they raised", record=record):
         return helpdesk.ticket(agent.gateway, record.id)
 
@@ -287,15 +300,15 @@ def sla_not_breached(cast: Cast, helpdesk: hd.HelpdeskAdapter, ticket: hd.Ticket
 
 @when("the ticket's SLA deadline passes without a resolution", target_fixture="breach")
 def deadline_passes(
-    uat_target: OdooGateway,
+    helpdesk_technical_user: Actor,
     helpdesk: hd.HelpdeskAdapter,
     escalation_rule: hd.EscalationRule,
     ticket: hd.TicketView,
     sla_line: hd.SlaLine,
 ) -> hd.SimulatedBreach:
     """Simulated: the technical user moves this run ticket's SLA deadline into the past, where the next check looks."""
-    breach = hd.move_deadline_into_next_check(uat_target, helpdesk, sla_line, escalation_rule, ticket.create_date)
-    hd.wait_until_past(breach.due_at)
+    simulation = helpdesk_technical_user.service_desk
+    breach = simulation.let_sla_deadline_pass(helpdesk, sla_line, escalation_rule, ticket.create_date)
     reporting.attach_text(
         "simulated breach",
         f"SLA line #{breach.line_id}: deadline {hd.fmt(breach.real_deadline)} (planned by Odoo) moved to "
@@ -347,6 +360,7 @@ def _traces(
 def escalation_check_runs(
     site: ResolvedSite,
     uat_target: OdooGateway,
+    helpdesk_technical_user: Actor,
     helpdesk: hd.HelpdeskAdapter,
     escalation_rule: hd.EscalationRule,
     ticket: hd.TicketView,
@@ -373,11 +387,12 @@ def escalation_check_runs(
         + f" the run ticket's SLA line #{sla_line.id}",
         record=uat_target.record("base.automation", escalation_rule.id, escalation_rule.name),
     )
+    simulation = helpdesk_technical_user.service_desk
     log: list[str] = []
     attempt = 0
     while True:
         attempt += 1
-        check = hd.run_escalation_check(uat_target)
+        check = simulation.run_escalation_check()
         if check.busy_answers:
             log.append(
                 f"check {attempt}: waited {check.waited:.1f} s while it ran elsewhere (Odoo: {check.busy_answers[-1]})"
@@ -389,8 +404,7 @@ def escalation_check_runs(
             break
         if _traces(site, uat_target, helpdesk, ticket).seen:
             break
-        breach = hd.move_deadline_into_next_check(uat_target, helpdesk, sla_line, escalation_rule, ticket.create_date)
-        hd.wait_until_past(breach.due_at)
+        breach = simulation.let_sla_deadline_pass(helpdesk, sla_line, escalation_rule, ticket.create_date)
         log.append(
             f"the rule had not touched the ticket: deadline written again at {hd.fmt(breach.simulated_deadline)} "
             f"(the rule's window then started {hd.fmt(breach.window_start)})"
@@ -485,10 +499,10 @@ def lead_finds_ticket(site: ResolvedSite, cast: Cast, ticket: hd.TicketView) -> 
 def lead_resolves(site: ResolvedSite, cast: Cast, ticket: hd.TicketView) -> None:
     section = _section(site)
     lead = cast["helpdesk_lead"]
-    with lead.doing(
-        f"The tier-2 lead can move the ticket to {section.resolution_stage!r}", record=_ticket_record(lead, ticket)
-    ):
-        hd.resolve_ticket(lead.gateway, ticket.id, site.id("helpdesk_escalation.resolution_stage"))
+    stage = hd.Named(site.id("helpdesk_escalation.resolution_stage"), section.resolution_stage)
+    record = _ticket_record(lead, ticket)
+    with lead.doing(f"The tier-2 lead can move the ticket to {section.resolution_stage!r}", record=record):
+        lead.service_desk.resolve_ticket(record, stage)
 
 
 @then("the ticket is closed and its SLA breach stays on record")

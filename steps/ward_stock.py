@@ -7,7 +7,7 @@ anything is received or posted); the profile's references only say which records
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 import pytest
@@ -21,6 +21,8 @@ from fixtures.factories.transfer_to_consumption import (
 )
 from fixtures.turns import held_turn
 from odoo_uat import reporting
+from odoo_uat.actions.receiving import Delivery
+from odoo_uat.actions.ward_stock import WardConsumption, WardMovement, WardTransfer
 from odoo_uat.actors import Actor
 from odoo_uat.config import TargetSettings
 from odoo_uat.cycles import month_end_close as mec
@@ -274,26 +276,21 @@ def storekeeper_receives_lots(site: ResolvedSite, cast: Cast, run_id: str) -> li
     gateway = storekeeper.gateway
     product_id, store_id, receipt_type = _ids(site, "product", "store_location", "receipt_operation")
     supplier_location, _ = t2c.picking_type_locations(gateway, receipt_type)
-    run_tag = tag(run_id, site.code, "T2C-DELIVERY")
     lots = t2c.plan_supplier_lots(tag(run_id, site.code, "T2C-LOT").replace("/", "-"), policy.received_lots)
-    record = SupplierDeliveryFactory.create(
-        actor=storekeeper,
-        run_tag=run_tag,
+    delivery: Delivery = SupplierDeliveryFactory.build(
+        run_tag=tag(run_id, site.code, "T2C-DELIVERY"),
         partner_id=site.id(f"{KEY}.supplier"),
         picking_type_id=receipt_type,
-        location_id=supplier_location,
-        location_dest_id=store_id,
-        company_id=site.company_id,
+        source_location_id=supplier_location,
+        destination_location_id=store_id,
         product_id=product_id,
         quantity=sum(lot.quantity for lot in lots),
     )
     with storekeeper.doing(
-        f"The storekeeper can receive {len(lots)} supplier lots with expiry dates into {policy.store_location}",
-        record=record,
+        f"The storekeeper can receive {len(lots)} supplier lots with expiry dates into {policy.store_location}"
     ):
-        gateway.call("stock.picking", "action_confirm", [record.id])
-        receiving.record_lots_on_receipt(gateway, record.id, product_id, lots)
-        answer = t2c.validate(gateway, record.id)
+        received = storekeeper.receiving.receive_delivery(delivery, lots)
+    record, answer = received.receipt, received.answer
     on_hand = t2c.lots_at(gateway, product_id, store_id, [lot.name for lot in lots])
     short = [
         f"{lot.name}: {on_hand.get(lot.name, 0.0):g} of {lot.quantity:g}"
@@ -337,66 +334,58 @@ def removal_order_is_observable(site: ResolvedSite, cast: Cast) -> None:
 def _plan_and_confirm(
     site: ResolvedSite,
     actor: Actor,
-    factory: type[WardTransferFactory] | type[WardConsumptionFactory],
+    movement: WardMovement,
+    plan: Callable[[], RecordRef],
     *,
-    operation: str,
     source: str,
     destination: str,
-    quantity: float,
-    what: str,
-    run_id: str,
 ) -> t2c.Movement:
-    """Create the picking, work out the lots the business expects from the quants, then let Odoo reserve."""
+    """Work out the lots the business expects from the stock the movement chooses from, then let the role plan
+    it and mark it as To Do, and Odoo reserve."""
     policy = t2c.section_of(site)
     gateway = actor.gateway
-    product_id, source_id, destination_id, type_id = _ids(site, "product", source, destination, operation)
-    run_tag = tag(run_id, site.code, what)
-    record = factory.create(
-        actor=actor,
-        run_tag=run_tag,
-        picking_type_id=type_id,
-        location_id=source_id,
-        location_dest_id=destination_id,
-        company_id=site.company_id,
-        product_id=product_id,
-        quantity=quantity,
-    )
-    at = t2c.move_date(gateway, record.id)
-    stock = t2c.quants(gateway, product_id, source_id)
-    expected = t2c.plan_picks(stock, quantity, policy.removal_strategy, at)
-    other = t2c.plan_picks(stock, quantity, t2c.other_method(policy.removal_strategy), at)
+    product_id, source_id = movement.product_id, movement.source_location_id
+    stock = t2c.quants(gateway, product_id, source_id)  # before Odoo reserves any of it for this movement
     with actor.doing(
-        f"The {actor.role} can mark a {quantity:g}-unit movement from {getattr(policy, source)} to "
-        f"{getattr(policy, destination)} as To Do, and Odoo reserves it",
-        record=record,
+        f"The {actor.role} can mark a {movement.quantity:g}-unit movement from {getattr(policy, source)} to "
+        f"{getattr(policy, destination)} as To Do, and Odoo reserves it"
     ):
-        t2c.confirm(gateway, record.id)
+        record = plan()
+    at = t2c.move_date(gateway, record.id)
     return t2c.Movement(
         picking_id=record.id,
         picking_name=record.name,
-        origin=run_tag,
-        quantity=quantity,
+        origin=movement.run_tag,
+        quantity=movement.quantity,
         from_location=getattr(policy, source),
         to_location=getattr(policy, destination),
-        expected=expected,
-        other_order=other,
+        expected=t2c.plan_picks(stock, movement.quantity, policy.removal_strategy, at),
+        other_order=t2c.plan_picks(stock, movement.quantity, t2c.other_method(policy.removal_strategy), at),
         strategy_in_odoo=t2c.removal_strategy_in_odoo(gateway, product_id, source_id),
     )
 
 
 @when("the storekeeper requests the ward's supplies from the store", target_fixture="ward_transfer")
 def storekeeper_requests_transfer(site: ResolvedSite, cast: Cast, run_id: str) -> t2c.Movement:
-    policy = t2c.section_of(site)
+    storekeeper = cast["storekeeper"]
+    product_id, store_id, ward_id, type_id = _ids(
+        site, "product", "store_location", "ward_location", "internal_operation"
+    )
+    transfer: WardTransfer = WardTransferFactory.build(
+        run_tag=tag(run_id, site.code, "WARD-TRANSFER"),
+        picking_type_id=type_id,
+        source_location_id=store_id,
+        destination_location_id=ward_id,
+        product_id=product_id,
+        quantity=t2c.section_of(site).transfer_quantity,
+    )
     return _plan_and_confirm(
         site,
-        cast["storekeeper"],
-        WardTransferFactory,
-        operation="internal_operation",
+        storekeeper,
+        transfer,
+        lambda: storekeeper.ward_stock.request_transfer(transfer),
         source="store_location",
         destination="ward_location",
-        quantity=policy.transfer_quantity,
-        what="WARD-TRANSFER",
-        run_id=run_id,
     )
 
 
@@ -422,20 +411,20 @@ def transfer_reserved_in_order(site: ResolvedSite, cast: Cast, ward_transfer: t2
     _check_reservation(site, cast["storekeeper"], ward_transfer)
 
 
-def _validate(site: ResolvedSite, actor: Actor, movement: t2c.Movement) -> t2c.Validation:
+def _validate(site: ResolvedSite, actor: Actor, movement: t2c.Movement, press: Callable[[], str]) -> t2c.Validation:
     stock_before = _watched_stock(site, actor.gateway)
     value_before = t2c.stock_value(actor.gateway, site.id(f"{KEY}.product"))
-    answer = _press_validate(actor, movement)
+    answer = _press_validate(actor, movement, press)
     return t2c.Validation(stock_before=stock_before, value_before=value_before, answer=answer)
 
 
-def _press_validate(actor: Actor, movement: t2c.Movement) -> str:
+def _press_validate(actor: Actor, movement: t2c.Movement, press: Callable[[], str]) -> str:
     with actor.doing(
         f"The {actor.role} can validate moving {movement.quantity:g} units from {movement.from_location} "
         f"to {movement.to_location}",
         record=_picking(actor, movement),
     ):
-        return t2c.validate(actor.gateway, movement.picking_id)
+        return press()
 
 
 def _watched_locations(site: ResolvedSite) -> list[int]:
@@ -450,7 +439,9 @@ def _watched_stock(site: ResolvedSite, gateway: OdooGateway) -> t2c.StockByLot:
 
 @when("the storekeeper validates the transfer to the ward", target_fixture="transfer_validation")
 def storekeeper_validates(site: ResolvedSite, cast: Cast, ward_transfer: t2c.Movement) -> t2c.Validation:
-    return _validate(site, cast["storekeeper"], ward_transfer)
+    storekeeper = cast["storekeeper"]
+    transfer = _picking(storekeeper, ward_transfer)
+    return _validate(site, storekeeper, ward_transfer, lambda: storekeeper.ward_stock.validate_transfer(transfer))
 
 
 def _check_stock_moved(
@@ -530,17 +521,25 @@ def transfer_kept_value(
 
 @when("the nurse records the supplies used on the ward", target_fixture="ward_consumption")
 def nurse_records_consumption(site: ResolvedSite, cast: Cast, run_id: str) -> t2c.Movement:
-    policy = t2c.section_of(site)
+    nurse = cast["nurse"]
+    product_id, ward_id, used_id, type_id = _ids(
+        site, "product", "ward_location", "consumption_location", "consumption_operation"
+    )
+    consumption: WardConsumption = WardConsumptionFactory.build(
+        run_tag=tag(run_id, site.code, "WARD-CONSUMPTION"),
+        picking_type_id=type_id,
+        source_location_id=ward_id,
+        destination_location_id=used_id,
+        product_id=product_id,
+        quantity=t2c.section_of(site).consume_quantity,
+    )
     return _plan_and_confirm(
         site,
-        cast["nurse"],
-        WardConsumptionFactory,
-        operation="consumption_operation",
+        nurse,
+        consumption,
+        lambda: nurse.ward_stock.record_consumption(consumption),
         source="ward_location",
         destination="consumption_location",
-        quantity=policy.consume_quantity,
-        what="WARD-CONSUMPTION",
-        run_id=run_id,
     )
 
 
@@ -559,7 +558,8 @@ def nurse_validates(site: ResolvedSite, cast: Cast, ward_consumption: t2c.Moveme
     value_before = t2c.stock_value(gateway, product_id)
     lots = t2c.reserved(t2c.move_lines(gateway, ward_consumption.picking_id))
     expected_value = t2c.expected_out_value(gateway, product_id, site.company_id, lots)
-    answer = _press_validate(nurse, ward_consumption)
+    consumption = _picking(nurse, ward_consumption)
+    answer = _press_validate(nurse, ward_consumption, lambda: nurse.ward_stock.validate_consumption(consumption))
     return t2c.ConsumptionValidation(
         stock_before=stock_before, value_before=value_before, answer=answer, expected_value=expected_value
     )

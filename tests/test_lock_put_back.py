@@ -13,13 +13,17 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, date, datetime, timedelta
+from types import SimpleNamespace
 from typing import Any, cast
 
 import pytest
 
+from odoo_uat.actions.base import ActionContext
+from odoo_uat.actions.closing import WRITABLE_LOCK_FIELDS, RpcClosing
 from odoo_uat.cycles import month_end_close as mec
 from odoo_uat.errors import OdooMissingRecord, OdooValidationError, TargetBusy
 from odoo_uat.gateway import OdooGateway
+from odoo_uat.references import ResolvedSite
 
 COMPANY = 1
 RUN = "UAT-20261201-120000-ab12"
@@ -95,6 +99,12 @@ def gateway(company: Company) -> OdooGateway:
     return cast(OdooGateway, company)
 
 
+def accountant(company: Company) -> RpcClosing:
+    """The accountant's closing actions over RPC, writing the fake company's lock as Odoo would be asked to."""
+    site = cast(ResolvedSite, SimpleNamespace(company_id=COMPANY))
+    return RpcClosing(ActionContext(role="accountant", site=site, login="accountant", gateway=gateway(company)))
+
+
 def note(previous: date | None, lock: date = END_OF_OCTOBER, field: str = "fiscalyear_lock_date") -> mec.LockRestore:
     return mec.LockRestore(COMPANY, field, previous, lock, f"{RUN}/CLINIC/MEC-LOCK")
 
@@ -102,7 +112,7 @@ def note(previous: date | None, lock: date = END_OF_OCTOBER, field: str = "fisca
 def interrupted(company: Company, restore: mec.LockRestore) -> None:
     """What a run killed after setting its lock leaves: the note under its run id, and the lock."""
     mec.remember_lock(gateway(company), restore)
-    if restore.field in mec.WRITABLE_LOCK_FIELDS:
+    if restore.field in WRITABLE_LOCK_FIELDS:
         company.locks[restore.field] = restore.lock.isoformat()
 
 
@@ -114,7 +124,7 @@ def test_a_lock_set_on_a_company_with_none_is_removed_again() -> None:
     interrupted(company, note(previous=None))
     found = mec.pending_restore(gateway(company), COMPANY, RUN)  # what the next run reads back
     assert found == note(previous=None)
-    done = mec.put_back(gateway(company), gateway(company), found)
+    done = mec.put_back(gateway(company), gateway(company), accountant(company), found)
     assert company.locks["fiscalyear_lock_date"] is False  # Odoo reads "no lock" as False
     assert company.writes[-1] == {"fiscalyear_lock_date": False}
     assert "put back from 2026-10-31 to (none)" in done
@@ -124,7 +134,7 @@ def test_a_lock_set_on_a_company_with_none_is_removed_again() -> None:
 def test_a_lock_set_over_an_earlier_lock_goes_back_to_that_date() -> None:
     company = Company(fiscalyear_lock_date=date(2026, 9, 30))
     interrupted(company, note(previous=date(2026, 9, 30)))
-    mec.put_back(gateway(company), gateway(company), note(previous=date(2026, 9, 30)))
+    mec.put_back(gateway(company), gateway(company), accountant(company), note(previous=date(2026, 9, 30)))
     assert company.locks["fiscalyear_lock_date"] == "2026-09-30"
     assert company.param_keys() == set()
 
@@ -133,7 +143,7 @@ def test_a_lock_changed_by_someone_since_is_left_alone_and_the_note_dropped() ->
     company = Company()
     interrupted(company, note(previous=None))
     company.locks["fiscalyear_lock_date"] = "2026-11-15"  # the finance team locked further meanwhile
-    done = mec.put_back(gateway(company), gateway(company), note(previous=None))
+    done = mec.put_back(gateway(company), gateway(company), accountant(company), note(previous=None))
     assert company.writes == []
     assert company.locks["fiscalyear_lock_date"] == "2026-11-15"
     assert "left at 2026-11-15" in done
@@ -144,7 +154,7 @@ def test_a_lock_that_never_reached_the_company_is_not_written() -> None:
     """Killed between writing the note and writing the lock: the company still has its previous value."""
     company = Company(fiscalyear_lock_date=date(2026, 6, 30))
     mec.remember_lock(gateway(company), note(previous=date(2026, 6, 30)))
-    done = mec.put_back(gateway(company), gateway(company), note(previous=date(2026, 6, 30)))
+    done = mec.put_back(gateway(company), gateway(company), accountant(company), note(previous=date(2026, 6, 30)))
     assert company.writes == []
     assert "never changed" in done
 
@@ -153,17 +163,17 @@ def test_the_hard_lock_date_is_never_written_even_when_a_note_names_it() -> None
     company = Company(hard_lock_date=date(2026, 10, 31))
     tampered = note(previous=None, field="hard_lock_date")
     interrupted(company, tampered)
-    done = mec.put_back(gateway(company), gateway(company), tampered)
+    done = mec.put_back(gateway(company), gateway(company), accountant(company), tampered)
     assert company.writes == []
     assert company.locks["hard_lock_date"] == "2026-10-31"
     assert "never writes" in done
     with pytest.raises(ValueError, match="never writes hard_lock_date"):
-        mec.set_lock_date(gateway(company), COMPANY, "hard_lock_date", None)
+        accountant(company).clear_lock_date("hard_lock_date")
 
 
 def test_a_put_back_writes_only_the_global_lock_date() -> None:
     company = Company(hard_lock_date=date(2025, 12, 31))
-    keeper = mec.PeriodLock(gateway(company), gateway(company), COMPANY)
+    keeper = mec.PeriodLock(gateway(company), gateway(company), accountant(company), COMPANY)
     keeper.lock("fiscalyear_lock_date", END_OF_OCTOBER, f"{RUN}/CLINIC/MEC-LOCK")
     keeper.put_back()
     assert [set(values) for values in company.writes] == [{"fiscalyear_lock_date"}, {"fiscalyear_lock_date"}]
@@ -172,7 +182,8 @@ def test_a_put_back_writes_only_the_global_lock_date() -> None:
 
 
 def test_a_run_never_locks_yesterday_or_later() -> None:
-    keeper = mec.PeriodLock(gateway(Company()), gateway(Company()), COMPANY)
+    company = Company()
+    keeper = mec.PeriodLock(gateway(company), gateway(company), accountant(company), COMPANY)
     with pytest.raises(ValueError, match="never locks yesterday"):
         keeper.lock("fiscalyear_lock_date", date.today() - timedelta(days=1), f"{RUN}/CLINIC/MEC-LOCK")
 
@@ -295,7 +306,7 @@ def test_a_run_that_lost_its_turn_never_sets_the_lock() -> None:
     mine = turn(company)
     mine.take()
     mine.lost = True  # what the heartbeat finds when another run took the turn over
-    keeper = mec.PeriodLock(gateway(company), gateway(company), COMPANY, mine)
+    keeper = mec.PeriodLock(gateway(company), gateway(company), accountant(company), COMPANY, mine)
     with pytest.raises(TargetBusy, match="no longer holds the period lock"):
         keeper.lock("fiscalyear_lock_date", END_OF_OCTOBER, f"{RUN}/CLINIC/MEC-LOCK")
     assert company.writes == []

@@ -72,7 +72,7 @@ def requester(clinic: ResolvedSite) -> Actor:
         base_url=settings.base_url,
         counter=SessionPool(settings).counter,
     )
-    return Actor(role="requester", site=clinic, gateway=gateway)
+    return Actor(role="requester", site=clinic, session=gateway)
 
 
 def test_odoo_refusal_inside_doing_becomes_a_business_failure_with_odoo_words(requester: Actor) -> None:

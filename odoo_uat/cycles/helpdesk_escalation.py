@@ -41,7 +41,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from dateutil.relativedelta import relativedelta
 from pydantic import Field, model_validator
 
-from odoo_uat.errors import ConfigurationError, OdooError, TargetBusy
+from odoo_uat.errors import ConfigurationError, OdooError
 from odoo_uat.gateway import OdooGateway, Row, many2one_id
 from odoo_uat.references import Reference, ResolvedSite, Scope
 from odoo_uat.schema import CycleProfile, Strict
@@ -957,26 +957,18 @@ class SimulatedBreach:
     due_at: datetime  # the moment the rule is due for this ticket (deadline shifted by the rule's delay)
 
 
-def move_deadline_into_next_check(
-    technical: OdooGateway, adapter: HelpdeskAdapter, line: SlaLine, rule: EscalationRule, raised_at: datetime
-) -> SimulatedBreach:
-    """Write the run ticket's SLA deadline where the rule's next check picks it up, already in the past.
+def simulated_deadline(
+    rule: EscalationRule, raised_at: datetime, last_run: datetime | None
+) -> tuple[datetime, datetime]:
+    """Where the run ticket's SLA deadline goes so that the rule's next check handles it: (due at, deadline).
 
     The check handles records whose deadline, shifted by the rule's delay, lies in [last run, now). The rule
     is made due at the later of the ticket's creation and one second after the rule's last run (Odoo reports
-    times to the second, the last run has microseconds). If the scheduler runs the check meanwhile (its own
-    cron thread), the window moves on, so the deadline is written again until the last run holds still.
+    times to the second, the last run has microseconds). The technical user writes it
+    (`ServiceDeskActions.let_sla_deadline_pass`); the deadline is then in the past once `due_at` is.
     """
-    last_run = rule_last_run(technical, rule.id)
-    for _attempt in range(5):
-        due_at = max(raised_at, last_run + timedelta(seconds=1)) if last_run else raised_at
-        deadline = due_at - rule.offset()
-        technical.write(adapter.sla_line_model, [line.id], {adapter.deadline_field: deadline.strftime(ODOO_DATETIME)})
-        moved_on = rule_last_run(technical, rule.id)
-        if moved_on == last_run:
-            break
-        last_run = moved_on
-    return SimulatedBreach(line.id, line.deadline, deadline, last_run, due_at)
+    due_at = max(raised_at, last_run + timedelta(seconds=1)) if last_run else raised_at
+    return due_at, due_at - rule.offset()
 
 
 def wait_until_past(moment: datetime) -> None:
@@ -1015,42 +1007,12 @@ def check_is_busy(refusal: OdooError) -> bool:
     return any(sign in refusal.odoo_message.lower() for sign in CHECK_BUSY_SIGNS)
 
 
-def run_escalation_check(technical: OdooGateway, wait: float | None = None) -> CheckRun:
-    """Run "Automation Rules: check and execute" now, as its "Run Manually" button does (ir.cron method_direct_trigger).
-
-    It runs every time-based automation rule of the database, as the scheduler would. While it runs elsewhere
-    (Odoo's own cron thread, another run's trigger) Odoo refuses a second start; the run waits, bounded, and
-    ends as an environment outcome (TargetBusy) if it never frees.
-    """
-    cron_id = technical.xmlid_to_res_id(ESCALATION_CRON_XMLID)
-    if cron_id is None:
-        raise ConfigurationError(
-            f"The scheduled action {ESCALATION_CRON_XMLID} is missing: is base_automation installed?"
-        )
-    name = str(technical.with_context(active_test=False).read_one("ir.cron", cron_id, ["name"])["name"])
-    limit = check_wait() if wait is None else wait
-    first_try = time.monotonic()
-    busy: list[str] = []
-    while True:
-        started = datetime.now(UTC)
-        try:
-            answer = technical.call("ir.cron", "method_direct_trigger", [cron_id])
-            break
-        except OdooError as refusal:
-            if not check_is_busy(refusal):
-                raise
-            busy.append(refusal.odoo_message.splitlines()[0])
-            if time.monotonic() - first_try >= limit:
-                raise TargetBusy(
-                    f"The scheduled action {name!r} was still running elsewhere after {limit:.0f} s "
-                    f"(Odoo said: {busy[-1]}); rerun, or raise {CHECK_WAIT_ENV}"
-                ) from None
-            time.sleep(1)
-    error = ""
+def check_error(answer: Any) -> str:
+    """Odoo's own text when "Run Manually" reports that the check failed (a display_exception action), else ""."""
     if isinstance(answer, dict) and answer.get("tag") == "display_exception":
         data = (answer.get("params") or {}).get("data") or {}
-        error = str(data.get("message") or data.get("name") or answer)
-    return CheckRun(cron_id, name, started, error, time.monotonic() - first_try if busy else 0.0, tuple(busy))
+        return str(data.get("message") or data.get("name") or answer)
+    return ""
 
 
 @dataclass(frozen=True)
@@ -1110,10 +1072,6 @@ def default_priority(gateway: OdooGateway) -> str:
     """The priority Odoo gives a new ticket when nobody sets one (OCA: '1' Medium; Enterprise: '0' Low)."""
     defaults = gateway.call("helpdesk.ticket", "default_get", fields=["priority"])
     return str(defaults.get("priority") or "0")
-
-
-def resolve_ticket(gateway: OdooGateway, ticket_id: int, stage_id: int) -> None:
-    gateway.write("helpdesk.ticket", [ticket_id], {"stage_id": stage_id})
 
 
 def fmt(moment: datetime | None, zone: str = "UTC") -> str:

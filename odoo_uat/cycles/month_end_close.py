@@ -3,8 +3,8 @@
 The period closed is "last month": the latest calendar month that ended at least two days before today, so
 a lock never reaches today in any time zone and never touches what other cycles post today. The period lock
 is the company's Global Lock Date (`fiscalyear_lock_date`), the soft lock for every user and journal; the
-irreversible `hard_lock_date` is never written. Odoo 19 Community has no lock-date screen: the accountant
-sets the date on the company record.
+irreversible `hard_lock_date` is never written. Odoo 19 Community has no lock-date screen: the accountant's
+action writes the date on the company record over RPC, in both modes (odoo_uat/actions/closing.py).
 
 Runs may share a database, so a company's close is done by one run at a time: a run takes the company's
 close turn, a lock held in the database (`uat.period_lock.<company id>`, `PeriodCloseTurn`), waits a bounded
@@ -12,7 +12,9 @@ time while another run holds it, and takes it over from a run proven dead. Setti
 of configuration a run makes, so it is bookkept under the run's id: before the lock is written, the previous
 value goes into `uat.lock_restore.<company id>.<run id>`; the lock is put back and the note removed when the
 scenario ends, and the run that takes over a dead run's turn puts back what that run left (see
-docs/cycles/month_end_close.md). This module holds the intent; the steps decide what the business expected.
+docs/cycles/month_end_close.md). This module reads Odoo and holds the harness's own machinery (the turn, the
+notes); what a role does is its actions' (`actor.closing`, `actor.receiving`); the steps decide what the business
+expected.
 """
 
 from __future__ import annotations
@@ -26,16 +28,15 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
-from typing import Any, Literal
+from typing import Any, Literal, Protocol
 
 from pydantic import Field
 
+from odoo_uat.actions.closing import WRITABLE_LOCK_FIELDS
 from odoo_uat.cycles.receiving import SupplierLot
 from odoo_uat.errors import (
     ConfigurationError,
-    OdooError,
     OdooMissingRecord,
-    OdooUserError,
     OdooValidationError,
     TargetBusy,
     UatError,
@@ -48,7 +49,6 @@ from odoo_uat.schema import CycleProfile, Strict
 REQUIRED_MODULES = ("account", "stock_account")
 
 LockDateField = Literal["fiscalyear_lock_date"]
-WRITABLE_LOCK_FIELDS = ("fiscalyear_lock_date",)  # never hard_lock_date: Odoo cannot undo it
 RESTORE_KEY_PREFIX = "uat.lock_restore."  # + "<company id>.<run id>": one run's note of the lock it set
 TURN_KEY_PREFIX = "uat.period_lock."  # + "<company id>": which run holds the company's close
 WAIT_ENV, DEFAULT_TURN_WAIT = "UAT_PERIOD_LOCK_WAIT", 180.0  # seconds a run waits for another's close
@@ -286,19 +286,6 @@ def read_move(gateway: OdooGateway, move_id: int) -> Row:
     return gateway.read_one("account.move", move_id, ["name", "ref", "state", "date", "amount_total"])
 
 
-def post(gateway: OdooGateway, move_id: int) -> None:
-    gateway.call("account.move", "action_post", [move_id])
-
-
-def discard_draft(gateway: OdooGateway, move_id: int) -> None:
-    """A test entry Odoo refused to post is deleted, so no draft of the run stays in the period."""
-    try:
-        if read_move(gateway, move_id)["state"] == "draft":
-            gateway.unlink("account.move", [move_id])
-    except OdooError:
-        pass  # the step's own failure names the entry; a leftover draft is reported by the next run
-
-
 def drafts_of_run(gateway: OdooGateway, company_id: int, run_id: str) -> list[Row]:
     """Draft entries this cycle created in one run (`<run id>/<site>/MEC-...`), e.g. a run killed before posting."""
     return gateway.search_read(
@@ -312,15 +299,6 @@ def drafts_of_run(gateway: OdooGateway, company_id: int, run_id: str) -> list[Ro
 def run_entry_pattern(run_id: str) -> str:
     """The references of one run's entries and bills of this cycle, as `run_id.tag` makes them."""
     return f"{run_id}/%/MEC-%"
-
-
-def reset_to_draft(gateway: OdooGateway, move_id: int) -> str:
-    """The accountant's 'Reset to Draft'; returns Odoo's refusal, or '' when Odoo did it."""
-    try:
-        gateway.call("account.move", "button_draft", [move_id])
-    except OdooUserError as refusal:
-        return refusal.odoo_message
-    return ""
 
 
 # -- the close's configuration, checked before anything is posted ------------------------------------
@@ -517,21 +495,13 @@ def plan_run_lots(
     return [SupplierLot(f"{lot_prefix}-L1", quantity, expiry)]
 
 
-def confirm_delivery(gateway: OdooGateway, picking_id: int) -> None:
-    gateway.call("stock.picking", "action_confirm", [picking_id])
-
-
-def take_in_full(gateway: OdooGateway, picking_id: int) -> None:
-    """An untracked supply: every move's demand is taken as received."""
-    moves = gateway.search_read("stock.move", [("picking_id", "=", picking_id)], ["product_uom_qty"])
-    for move in moves:
-        gateway.write("stock.move", [move["id"]], {"quantity": move["product_uom_qty"], "picked": True})
-
-
-def validate_delivery(gateway: OdooGateway, picking_id: int) -> str:
-    """Validate; returns Odoo's final state (a wizard left open leaves the receipt not done)."""
-    gateway.call("stock.picking", "button_validate", [picking_id])
+def picking_state(gateway: OdooGateway, picking_id: int) -> str:
     return str(gateway.read_one("stock.picking", picking_id, ["state"])["state"])
+
+
+def reversals_of(gateway: OdooGateway, move_id: int) -> list[int]:
+    """The entries that reverse `move_id` (Odoo's reversal_move_ids), so a teardown never reverses twice."""
+    return [int(i) for i in gateway.read_one("account.move", move_id, ["reversal_move_ids"])["reversal_move_ids"]]
 
 
 def receipt_move(gateway: OdooGateway, picking_id: int, product_id: int) -> Row:
@@ -620,25 +590,6 @@ def run_entries_in_period(gateway: OdooGateway, company_id: int, run_id: str, pe
         ["name", "ref", "date", "journal_id"],
         order="id",
     )
-
-
-def reverse_entry(gateway: OdooGateway, entry: Row, reason: str) -> Row:
-    """Odoo's "Reverse" wizard (`account.move.reversal`, Refund): the reversal is dated on the entry's own date,
-    in the entry's journal, posted and reconciled with it, so the period nets to what it was before the run."""
-    wizard = gateway.with_context(active_model="account.move", active_ids=[int(entry["id"])]).create(
-        "account.move.reversal",
-        {
-            "move_ids": [(6, 0, [int(entry["id"])])],
-            "date": str(entry["date"]),
-            "journal_id": many2one_id(entry["journal_id"]),
-            "reason": reason,
-        },
-    )
-    gateway.call("account.move.reversal", "refund_moves", [wizard])
-    created = gateway.read_one("account.move.reversal", wizard, ["new_move_ids"])["new_move_ids"]
-    if not created:
-        raise ConfigurationError(f"Odoo made no reversal of {entry['name']}")
-    return gateway.read_one("account.move", int(created[0]), ["name", "ref", "date", "state"])
 
 
 # -- the lock --------------------------------------------------------------------------------------
@@ -745,12 +696,6 @@ def forget_lock(technical: OdooGateway, restore: LockRestore, *, legacy: bool = 
     technical.call("ir.config_parameter", "set_param", key=key, value=False)
 
 
-def set_lock_date(gateway: OdooGateway, company_id: int, field: str, value: date | None) -> None:
-    if field not in WRITABLE_LOCK_FIELDS:  # hard_lock_date is irreversible: nothing the harness does writes it
-        raise ValueError(f"a UAT run never writes {field} (only {', '.join(WRITABLE_LOCK_FIELDS)})")
-    gateway.write("res.company", [company_id], {field: value.isoformat() if value else False})
-
-
 @dataclass(frozen=True)
 class PutBack:
     """What putting a note's lock back means, given the company's lock now."""
@@ -785,27 +730,58 @@ def plan_put_back(restore: LockRestore, current: date | None) -> PutBack:
     )
 
 
-def put_back(technical: OdooGateway, accountant: OdooGateway, restore: LockRestore, *, legacy: bool = False) -> str:
-    """Put the lock back as it was before `restore`'s run, then drop the note; say what was done."""
+class LockWriter(Protocol):
+    """Who writes the site's company's lock: the accountant's closing actions (`actor.closing`)."""
+
+    def set_lock_date(self, field: str, lock: date) -> None: ...
+
+    def clear_lock_date(self, field: str) -> None: ...
+
+
+def write_lock(writer: LockWriter, field: str, value: date | None) -> None:
+    if value is None:
+        writer.clear_lock_date(field)
+    else:
+        writer.set_lock_date(field, value)
+
+
+def put_back(
+    technical: OdooGateway, reader: OdooGateway, writer: LockWriter, restore: LockRestore, *, legacy: bool = False
+) -> str:
+    """Put the lock back as it was before `restore`'s run, then drop the note; say what was done.
+
+    `reader` reads the company's lock as the accountant, `writer` is the accountant's closing actions; the note
+    is the harness's own, on the technical session.
+    """
     if restore.field in WRITABLE_LOCK_FIELDS:
-        row = accountant.read_one("res.company", restore.company_id, [restore.field])
+        row = reader.read_one("res.company", restore.company_id, [restore.field])
         plan = plan_put_back(restore, to_date(row[restore.field]))
     else:
         plan = plan_put_back(restore, None)
     if plan.write:
-        set_lock_date(accountant, restore.company_id, restore.field, plan.value)
+        write_lock(writer, restore.field, plan.value)
     forget_lock(technical, restore, legacy=legacy)
     return plan.says
 
 
 class PeriodLock:
-    """Sets a company's period lock and puts it back; the run's note is written before the lock, always."""
+    """Sets a company's period lock and puts it back; the run's note is written before the lock, always.
+
+    The lock is the accountant's to set (`writer`, the accountant's closing actions for the site's company,
+    `company_id`); the note is the harness's, written with the technical session.
+    """
 
     def __init__(
-        self, technical: OdooGateway, accountant: OdooGateway, company_id: int, turn: PeriodCloseTurn | None = None
+        self,
+        technical: OdooGateway,
+        reader: OdooGateway,
+        writer: LockWriter,
+        company_id: int,
+        turn: PeriodCloseTurn | None = None,
     ) -> None:
         self._technical = technical
-        self._accountant = accountant
+        self._reader = reader
+        self._writer = writer
         self._company_id = company_id
         self._turn = turn
         self.restore: LockRestore | None = None
@@ -813,21 +789,23 @@ class PeriodLock:
     def lock(self, field: str, lock: date, run_tag: str) -> LockRestore:
         if lock >= date.today() - timedelta(days=1):
             raise ValueError(f"a UAT run never locks yesterday or later (asked for {lock})")
+        if field not in WRITABLE_LOCK_FIELDS:
+            raise ValueError(f"a UAT run never writes {field} (only {', '.join(WRITABLE_LOCK_FIELDS)})")
         if self._turn is not None and not self._turn.held:  # taken over as stale: another run closes now
             raise TargetBusy(
                 f"Run {self._turn.run_id} no longer holds the period lock of {self._turn.company_name} "
                 "(another run took it over while this one was silent); it does not set the lock"
             )
-        previous = to_date(self._accountant.read_one("res.company", self._company_id, [field])[field])
+        previous = to_date(self._reader.read_one("res.company", self._company_id, [field])[field])
         self.restore = LockRestore(self._company_id, field, previous, lock, run_tag)
         remember_lock(self._technical, self.restore)
-        set_lock_date(self._accountant, self._company_id, field, lock)
+        self._writer.set_lock_date(field, lock)
         return self.restore
 
     def put_back(self) -> str | None:
         if self.restore is None:
             return None
-        done = put_back(self._technical, self._accountant, self.restore)
+        done = put_back(self._technical, self._reader, self._writer, self.restore)
         self.restore = None
         return done
 

@@ -5,11 +5,14 @@ In Odoo 19 the recurrence lives on the request itself (`recurring_maintenance`, 
 `stage_id` is written to a done stage, dates the copy from the previous `schedule_date` (not the completion
 date) and keeps the copy's name. A run never completes the configured request itself (that would walk the
 real schedule forward every night): the technician works a run-tagged request that takes its recurrence
-from the configured one. This module holds the intent; the steps decide what the business expected.
+from the configured one. This module reads and describes what the checks look at; what the technician does is
+in odoo_uat/actions/maintenance.py, and the steps decide what the business expected.
 """
 
 from __future__ import annotations
 
+import html
+import re
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, Literal
@@ -155,9 +158,18 @@ def read_request(gateway: OdooGateway, request_id: int) -> Row:
     return gateway.read_one("maintenance.request", request_id, REQUEST_FIELDS)
 
 
-def stage_is_done(gateway: OdooGateway, stage_id: int) -> bool:
-    """The stage's "Request Done" flag: moving a request there closes it and plans the next occurrence."""
-    return bool(gateway.read_one("maintenance.stage", stage_id, ["done"])["done"])
+@dataclass(frozen=True)
+class Stage:
+    """A maintenance stage as Odoo names it (the customer's name, the one the statusbar shows)."""
+
+    id: int
+    name: str
+    done: bool  # "Request Done": moving a request there closes it and plans a preventive request's next one
+
+
+def read_stage(gateway: OdooGateway, stage_id: int) -> Stage:
+    row = gateway.read_one("maintenance.stage", stage_id, ["name", "done"])
+    return Stage(id=stage_id, name=str(row["name"]), done=bool(row["done"]))
 
 
 def describe_done_flag(name: str, done: bool) -> str:
@@ -210,22 +222,6 @@ def plan_defects(row: Row) -> list[str]:
     return defects
 
 
-def occurrence_values(plan: PreventivePlan, company_id: int) -> dict[str, Any]:
-    """A new request on the same equipment and team, with the configured request's recurrence and schedule."""
-    values = {field: plan.values[field] for field in COPIED_FIELDS}
-    values.update(
-        company_id=company_id,
-        equipment_id=plan.equipment_id,
-        maintenance_team_id=plan.team_id,
-    )
-    return values
-
-
-def move_to_stage(gateway: OdooGateway, request_id: int, stage_id: int) -> None:
-    """What dragging the card to a stage does; a done stage is where Odoo plans the next occurrence."""
-    gateway.write("maintenance.request", [request_id], {"stage_id": stage_id})
-
-
 def same_name_requests(gateway: OdooGateway, name: str, equipment_id: int) -> list[Row]:
     """Requests Odoo derived from an occurrence: its next occurrence keeps the name (`copy()`)."""
     return gateway.search_read(
@@ -250,13 +246,13 @@ def is_open(row: Row) -> bool:
     return not row["done"] and not row["archive"]
 
 
-def cancel_request(gateway: OdooGateway, request_id: int) -> None:
-    """The request form's 'Cancel' button: archived and taken out of recurrence."""
-    gateway.call("maintenance.request", "archive_equipment_request", [request_id])
-
-
 def reminders_on(gateway: OdooGateway, request_ids: list[int]) -> list[Row]:
-    """Open activities (the technician's 'Maintenance Request' to-dos) on these requests."""
+    """Open activities (the technician's 'Maintenance Request' to-dos) on these requests.
+
+    Odoo 19 re-creates the reminder on a request even as it moves to a done stage (`write` marks it done, then
+    `activity_update` schedules a new one from `schedule_date`), so a completed request keeps one too, and
+    cancelling a request (archiving it) leaves its reminder in place.
+    """
     return gateway.search_read(
         "mail.activity",
         [("res_model", "=", "maintenance.request"), ("res_id", "in", request_ids)],
@@ -264,25 +260,41 @@ def reminders_on(gateway: OdooGateway, request_ids: list[int]) -> list[Row]:
     )
 
 
-def dismiss_reminders(gateway: OdooGateway, request_ids: list[int]) -> int:
-    """The activity's 'Cancel' in the chatter, for every reminder on these requests.
+@dataclass(frozen=True)
+class LoggedMessage:
+    """A message in a request's chatter, as its history shows it."""
 
-    Odoo 19 re-creates the reminder on a request even as it moves to a done stage (`write` marks it done,
-    then `activity_update` schedules a new one from `schedule_date`), so a completed request keeps one too.
-    """
-    reminders = reminders_on(gateway, request_ids)
-    if reminders:
-        gateway.unlink("mail.activity", [int(row["id"]) for row in reminders])
-    return len(reminders)
+    text: str  # the body without its HTML
+    author_id: int
+    subtype: str
+    internal: bool  # a note: employees only, not sent to the followers
 
 
-def clean_up_run(gateway: OdooGateway, run_tag: str, equipment_id: int) -> None:
-    """Cancel the run's open requests on the equipment and dismiss every reminder the run left."""
-    rows = run_requests(gateway, run_tag, equipment_id)
-    for row in rows:
-        if is_open(row):
-            cancel_request(gateway, int(row["id"]))
-    dismiss_reminders(gateway, [int(row["id"]) for row in rows])
+def messages_on(gateway: OdooGateway, request_id: int) -> list[LoggedMessage]:
+    """The messages people wrote on a request (not Odoo's tracking of changed fields), newest first."""
+    rows = gateway.search_read(
+        "mail.message",
+        [("model", "=", "maintenance.request"), ("res_id", "=", request_id), ("message_type", "=", "comment")],
+        ["body", "author_id", "subtype_id"],
+    )
+    subtype_ids = {many2one_id(row["subtype_id"]) for row in rows} - {None}
+    internal = {
+        int(row["id"]): bool(row["internal"])
+        for row in gateway.read("mail.message.subtype", sorted(i for i in subtype_ids if i), ["internal"])
+    }
+    return [
+        LoggedMessage(
+            text=plain_text(str(row["body"] or "")),
+            author_id=many2one_id(row["author_id"]) or 0,
+            subtype=str(row["subtype_id"][1]) if row["subtype_id"] else "",
+            internal=internal.get(many2one_id(row["subtype_id"]) or 0, False),
+        )
+        for row in rows
+    ]
+
+
+def plain_text(body: str) -> str:
+    return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", body)).split())
 
 
 def parse_datetime(value: str) -> datetime:

@@ -1,8 +1,9 @@
 """Requisition-to-receipt on Odoo 19 Community: RFQ, two-step approval, lot receipt, vendor bill.
 
 A requisition here is a request for quotation (a draft purchase order) that the site's requester raises:
-Odoo 19's Purchase Agreements have no requester workflow. This module holds the intent (what a role does
-and what Odoo then holds); the steps decide whether that is what the business expected.
+Odoo 19's Purchase Agreements have no requester workflow. This module holds the profile section and what the
+steps read (what Odoo holds); what a role does is in odoo_uat/actions (purchasing, receiving, billing), and the
+steps decide whether what Odoo holds is what the business expected.
 """
 
 from __future__ import annotations
@@ -176,12 +177,6 @@ def order_lines(gateway: OdooGateway, order_id: int) -> list[Row]:
     )
 
 
-def set_ordered_quantity(gateway: OdooGateway, order_id: int, quantity: float) -> None:
-    """The requester edits the quantity of the order's (single) product line."""
-    lines = gateway.search("purchase.order.line", [("order_id", "=", order_id), ("display_type", "=", False)])
-    gateway.write("purchase.order.line", lines, {"product_qty": quantity})
-
-
 def company_approval_rule(gateway: OdooGateway, company_id: int) -> Row:
     return gateway.read_one("res.company", company_id, ["po_double_validation", "po_double_validation_amount"])
 
@@ -211,25 +206,6 @@ def plan_supplier_lots(lot_prefix: str, quantity: float, lots: int, shelf_life_d
     ]
 
 
-def validate_receipt(gateway: OdooGateway, picking_id: int, keep_backorder: bool) -> str:
-    """Validate; where Odoo asks about a backorder, answer as the site's profile says.
-
-    Odoo 19's wizard buttons do nothing unless the action's context (button_validate_picking_ids) is
-    passed back, so the wizard is created and answered with that context.
-    """
-    result = gateway.call("stock.picking", "button_validate", [picking_id])
-    if not isinstance(result, dict) or result.get("res_model") != "stock.backorder.confirmation":
-        return "Odoo validated without asking about a backorder"
-    context = dict(result.get("context") or {})
-    wizard = gateway.with_context(**context)
-    wizard_id = wizard.create("stock.backorder.confirmation", {"pick_ids": [(6, 0, [picking_id])]})
-    if keep_backorder:
-        wizard.call("stock.backorder.confirmation", "process", [wizard_id])
-        return "Odoo asked about a backorder; the harness answered 'Create Backorder'"
-    wizard.call("stock.backorder.confirmation", "process_cancel_backorder", [wizard_id])
-    return "Odoo asked about a backorder; the harness answered 'No Backorder'"
-
-
 def on_hand(gateway: OdooGateway, product_id: int, location_id: int) -> float:
     rows = gateway.search_read(
         "stock.quant", [("product_id", "=", product_id), ("location_id", "child_of", location_id)], ["quantity"]
@@ -255,14 +231,6 @@ def lots_with_expiry(gateway: OdooGateway, product_id: int, lot_names: list[str]
     return gateway.search_read(
         "stock.lot", [("product_id", "=", product_id), ("name", "in", lot_names)], ["name", "expiration_date"]
     )
-
-
-def create_vendor_bill(gateway: OdooGateway, order_id: int, invoice_date: date, reference: str) -> int:
-    """The accountant's 'Create Bill' on the order, then the supplier's bill date and reference."""
-    action = gateway.call("purchase.order", "action_create_invoice", [order_id])
-    bill_id = int(action["res_id"])
-    gateway.write("account.move", [bill_id], {"invoice_date": invoice_date.isoformat(), "ref": reference})
-    return bill_id
 
 
 def bill_lines(gateway: OdooGateway, bill_id: int) -> list[Row]:

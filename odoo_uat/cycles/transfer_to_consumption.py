@@ -13,9 +13,10 @@ consumption location, which carries the expense account; the supply is lot- and 
 the ward are internal locations of the site; the removal strategy; the valuation) is read here
 (`configuration`) and checked by the scenario as expectations, before anything is posted.
 
-This module holds the intent (what a role does, what Odoo then holds), the removal order the business
-expects, computed from the quants independently of Odoo's own reservation, and the value Odoo should give a
-consumption under the product's cost method, computed from Odoo's own records (`expected_out_value`).
+What a role does (plan, mark as To Do, validate) is the ward stock actions' (odoo_uat/actions/ward_stock.py).
+This module reads what Odoo then holds and works out the removal order the business expects, computed from the
+quants independently of Odoo's own reservation, and the value Odoo should give a consumption under the
+product's cost method, computed from Odoo's own records (`expected_out_value`).
 """
 
 from __future__ import annotations
@@ -343,13 +344,6 @@ def now() -> datetime:
     return datetime.now(UTC).replace(tzinfo=None)
 
 
-def confirm(gateway: OdooGateway, picking_id: int) -> None:
-    """'Mark as To Do': Odoo reserves at once where the operation type reserves at confirmation."""
-    gateway.call("stock.picking", "action_confirm", [picking_id])
-    if read_picking(gateway, picking_id)["state"] != "assigned":
-        gateway.call("stock.picking", "action_assign", [picking_id])
-
-
 @dataclass(frozen=True)
 class MovedLot:
     lot: str
@@ -379,17 +373,6 @@ def move_lines(gateway: OdooGateway, picking_id: int) -> list[MovedLot]:
 
 def reserved(lines: Iterable[MovedLot]) -> tuple[LotQuantity, ...]:
     return tuple(merge(LotQuantity(line.lot, line.source, line.quantity) for line in lines))
-
-
-def validate(gateway: OdooGateway, picking_id: int) -> str:
-    """Tick every line as picked, then Validate. Odoo 19's wizards only act when the action's context
-    (button_validate_picking_ids) is passed back; a movement in full raises none."""
-    move_ids = read_picking(gateway, picking_id)["move_ids"]
-    gateway.write("stock.move", move_ids, {"picked": True})
-    result = gateway.call("stock.picking", "button_validate", [picking_id])
-    if isinstance(result, dict) and result.get("res_model"):
-        return f"Odoo asked {result['res_model']} on validation; the harness did not answer"
-    return "Odoo validated without asking anything"
 
 
 def picking_moves(gateway: OdooGateway, picking_id: int) -> list[Row]:

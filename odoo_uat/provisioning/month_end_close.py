@@ -4,6 +4,8 @@
   company of a site with the section (Odoo keeps a category's valuation per company), and the profile's supply
   in it at the profile's cost.
 - The profile's supplier.
+- The accountant has "Show Full Accounting Features" (account.group_account_user): Odoo 19 shows the Journal
+  Entries menu and an entry's Journal Items only with it, so the close's entries can be typed on screen.
 - The accountant may edit the company record: Odoo 19 Community has no lock-date screen, so the Global
   Lock Date is set on the company, which needs Administration "Access Rights" (base.group_erp_manager) on top
   of the Accounting / Invoicing core provisioning gives (README "Provisioning": the narrowest pair; Access
@@ -23,6 +25,9 @@ from odoo_uat.provisioning.builder import Builder
 
 PERPETUAL_CATEGORY = "Medical Supplies (perpetual valuation)"
 LOCKING_GROUP = "base.group_erp_manager"  # may write res.company, where Odoo 19 Community keeps lock dates
+# "Show Full Accounting Features": without it Odoo 19 shows no Journal Entries menu and no Journal Items tab, so the
+# accountant could not type the close's journal entries on screen (browser mode)
+JOURNAL_ENTRIES_GROUP = "account.group_account_user"
 
 # Names of the bundled example supplies; any other internal reference is provisioned under its own code.
 SUPPLY_NAMES = {
@@ -34,6 +39,7 @@ SUPPLY_NAMES = {
 def provision(builder: Builder, sites: list[LoadedProfile]) -> Iterator[str]:
     gateway = builder.gateway
     locking_group = builder.ref(LOCKING_GROUP)
+    journal_entries_group = builder.ref(JOURNAL_ENTRIES_GROUP)
     for item in sites:
         section = item.profile.month_end_close
         if section is None:
@@ -82,7 +88,7 @@ def provision(builder: Builder, sites: list[LoadedProfile]) -> Iterator[str]:
         accountant = item.profile.role("accountant").login
         users = gateway.search("res.users", [("login", "=", accountant)], limit=1)
         if users:
-            gateway.write("res.users", users, {"group_ids": [(4, locking_group)]})
+            gateway.write("res.users", users, {"group_ids": [(4, locking_group), (4, journal_entries_group)]})
         yield (
             f"{item.profile.code}: {receipt.product} ({receipt.valuation} valuation, cost "
             f"{receipt.unit_cost or 0:,.2f}) in {item.profile.company}; {accountant} may set the period lock"

@@ -14,7 +14,8 @@ Where it differs from the reference rollout on purpose (tests/rollouts/test_meri
 - every supply is valued perpetually at FIFO or average cost, never standard;
 - one user holds several roles (the East Clinic's requester is its storekeeper); requester and approver differ;
 - the accountant has Accounting / Invoicing plus Administration / Access Rights, the least Odoo 19 Community
-  accepts for writing a lock date (see tests/rollouts/README.md), and no purchase or inventory rights;
+  accepts for writing a lock date (see tests/rollouts/README.md), plus "Show Full Accounting Features", without
+  which Odoo 19 shows her no journal entries on screen, and no purchase or inventory rights;
 - its own names: stages "Completed" and "Closed", journal GJ "Month-end adjustments", accounts 630000/230000/500000.
 
 Usage: python -m tests.rollouts.meridian URL DATABASE [--admin-login admin] (passwords from $MERIDIAN_ADMIN_PASSWORD,
@@ -100,10 +101,16 @@ PEOPLE = (
         ("accountant",),
         # Odoo 19 Community keeps lock dates on res.company, writable only by Administration / Access Rights;
         # its lock validation also reads bank statement lines, so an accounting group is needed too.
-        ("account.group_account_invoice", "base.group_erp_manager"),
+        # "Show Full Accounting Features": Odoo 19 shows journal entries and their Journal Items only with it.
+        ("account.group_account_invoice", "base.group_erp_manager", "account.group_account_user"),
     ),
 )
-ACCOUNTANT_GROUPS = ("base.group_user", "account.group_account_invoice", "base.group_erp_manager")
+ACCOUNTANT_GROUPS = (
+    "base.group_user",
+    "account.group_account_invoice",
+    "base.group_erp_manager",
+    "account.group_account_user",
+)
 
 
 @dataclass(frozen=True)

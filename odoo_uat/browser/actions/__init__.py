@@ -1,0 +1,1 @@
+"""Browser implementations of the actions interfaces: what each role does on Odoo's screens."""
