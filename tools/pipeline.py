@@ -175,15 +175,32 @@ def offline_part(pipeline: Pipeline) -> None:
 
 
 def run_against(
-    pipeline: Pipeline, env: Mapping[str, str], workdir: Path, label: str, sites: Sequence[str] = ()
+    pipeline: Pipeline,
+    env: Mapping[str, str],
+    workdir: Path,
+    label: str,
+    sites: Sequence[str] = (),
+    browser_sites: Sequence[str] = (),
 ) -> None:
-    """doctor, snapshot, run, compare: the same four parts whoever provided the target (`sites`: --sites-dir DIR)."""
+    """doctor, snapshot, run, compare: the same four parts whoever provided the target (`sites`: --sites-dir DIR).
+
+    Every cycle runs over RPC for all sites, then in the web client (`--mode browser`) for `browser_sites`; the
+    snapshot comparison covers both runs.
+    """
     before = workdir / f"snapshot-before-{label}.json"
     if pipeline.run(f"uat doctor ({label})", uat("doctor", *sites, coverage=True), env) != 0:
         pipeline.note(f"uat run ({label})", "not run: uat doctor found problems")
         return
     pipeline.run(f"uat snapshot -o ({label})", uat("snapshot", "-o", str(before), coverage=True), env)
     pipeline.run(f"uat run, all sites ({label})", uat("run", *sites, coverage=True), env, timeout=1200)
+    if browser_sites:
+        chosen = [arg for code in browser_sites for arg in ("--site", code)]
+        pipeline.run(
+            f"uat run --mode browser, sites {', '.join(browser_sites)} ({label})",
+            uat("run", "--mode", "browser", *sites, *chosen, coverage=True),
+            env,
+            timeout=1200,
+        )
     if before.is_file():
         pipeline.run(
             f"uat snapshot --compare: 0 differences ({label})",
@@ -221,7 +238,7 @@ def bundle_part(pipeline: Pipeline, bundle: OdooBundle, workdir: Path, coverage_
         bundle.clone_db(database, lent)  # for the drills, before the run adds its records
         bundle.seal_as_template(lent)
         pipeline.note("copy of the provisioned database for the drills", "ok", time.monotonic() - began)
-        run_against(pipeline, env, workdir, "bundle")
+        run_against(pipeline, env, workdir, "bundle", browser_sites=("CLINIC",))
         meridian_part(pipeline, bundle, workdir, coverage_env)
         drills_env = {
             **base,
@@ -265,7 +282,7 @@ def meridian_part(pipeline: Pipeline, bundle: OdooBundle, workdir: Path, coverag
         if pipeline.run("Meridian: its integrator's configuration (tests/rollouts/meridian.py)", configure, env) != 0:
             return
         sites = ("--sites-dir", str(REPO_ROOT / "tests" / "rollouts" / "meridian" / "sites"))
-        run_against(pipeline, env, workdir, "Meridian", sites)
+        run_against(pipeline, env, workdir, "Meridian", sites, browser_sites=("WEST",))
     finally:
         try:
             bundle.drop_db(database)
