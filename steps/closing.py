@@ -20,7 +20,8 @@ import pytest
 from pytest_bdd import given, then, when
 
 from fixtures.actors import Cast
-from fixtures.factories.month_end_close import JournalEntryFactory, SupplierBillFactory, SupplierDeliveryFactory
+from fixtures.factories.month_end_close import JournalEntryFactory, SupplierBillFactory
+from fixtures.factories.receiving import SupplierDeliveryFactory
 from fixtures.turns import held_turn
 from odoo_uat import reporting
 from odoo_uat.actions.base import ActionContext, Mode

@@ -14,8 +14,8 @@ import pytest
 from pytest_bdd import given, then, when
 
 from fixtures.actors import Cast
+from fixtures.factories.receiving import SupplierDeliveryFactory
 from fixtures.factories.transfer_to_consumption import (
-    SupplierDeliveryFactory,
     WardConsumptionFactory,
     WardTransferFactory,
 )

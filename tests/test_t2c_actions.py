@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import inspect
 
+from fixtures.factories.receiving import SupplierDeliveryFactory
 from fixtures.factories.transfer_to_consumption import (
-    SupplierDeliveryFactory,
     WardConsumptionFactory,
     WardTransferFactory,
 )

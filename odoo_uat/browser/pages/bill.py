@@ -6,8 +6,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from odoo_uat.browser.pages.form import Form
-from odoo_uat.browser.pages.purchase import open_form
-from odoo_uat.browser.pages.web_client import WebClient
+from odoo_uat.browser.pages.web_client import WebClient, open_form
 
 if TYPE_CHECKING:
     from playwright.sync_api import Locator, Page

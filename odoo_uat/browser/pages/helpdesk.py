@@ -13,39 +13,21 @@ from typing import TYPE_CHECKING
 
 from playwright.sync_api import Error as PlaywrightError
 
-from odoo_uat.browser import failures, waits
+from odoo_uat.browser import waits
 from odoo_uat.browser.pages._base import PageObject, quoted
 from odoo_uat.browser.pages.form import Form
 from odoo_uat.browser.pages.many2one import _FIND_OPTION, DROPDOWN, Many2One
 from odoo_uat.browser.pages.statusbar import Statusbar
-from odoo_uat.browser.pages.web_client import WebClient
+from odoo_uat.browser.pages.web_client import WebClient, open_form
 from odoo_uat.errors import OdooMissingRecord
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
-
     from playwright.sync_api import Locator, Page
 
 TICKET = "helpdesk.ticket"
 TICKETS_ACTION = "helpdesk-tickets"  # Helpdesk > Tickets (the action's URL path)
 _FORM = ".o_action_manager .o_form_view"
 _QUIET_AFTER_DEBOUNCE_MS = 300  # the autocomplete is debounced by 250 ms
-
-
-def _open_form(page: Page, opening: Callable[[], None]) -> None:
-    """Runs a WebClient opening and lets a busy web client finish drawing the form.
-
-    The web client loads some views' code lazily, so on a busy server it can look idle before the form is drawn
-    and the opening reports the wrong screen; the form appearing after all settles it. A screen that stays wrong
-    is still reported."""
-    try:
-        opening()
-    except failures.UnexpectedScreen as wrong_screen:
-        try:
-            page.locator(_FORM).first.wait_for(state="visible", timeout=waits.DEFAULT_TIMEOUT_MS)
-        except PlaywrightError:
-            raise wrong_screen from None
-        waits.wait_idle(page)
 
 
 class TicketForm:
@@ -72,12 +54,12 @@ class TicketForm:
         self.form = Form(page, model=TICKET)
 
     def open_new(self) -> None:
-        _open_form(self.page, lambda: self.client.new_record(TICKET, action=TICKETS_ACTION))
+        open_form(self.page, lambda: self.client.new_record(TICKET, action=TICKETS_ACTION))
 
     def open(self, ticket_id: int) -> None:
         if self.client.location().record_id == ticket_id and self.page.locator(_FORM).count():
             return
-        _open_form(self.page, lambda: self.client.open_record(TICKET, ticket_id, action=TICKETS_ACTION))
+        open_form(self.page, lambda: self.client.open_record(TICKET, ticket_id, action=TICKETS_ACTION))
 
     # -- what the agent types -------------------------------------------------------------------------------------
     def fill_title(self, title: str) -> None:

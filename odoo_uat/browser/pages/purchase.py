@@ -3,17 +3,14 @@ use them: intent methods on the generic page objects, no assertions."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import TYPE_CHECKING
-
-from playwright.sync_api import Error as PlaywrightError
 
 from odoo_uat.browser import failures, waits
 from odoo_uat.browser.pages._base import PageObject, quoted
 from odoo_uat.browser.pages.form import Form
 from odoo_uat.browser.pages.list_view import ListView
 from odoo_uat.browser.pages.many2one import Many2One
-from odoo_uat.browser.pages.web_client import WebClient
+from odoo_uat.browser.pages.web_client import WebClient, open_form
 from odoo_uat.browser.pages.x2many import X2Many
 from odoo_uat.errors import OdooUserError
 
@@ -26,22 +23,6 @@ ORDERS_ACTION = "purchase.purchase_form_action"  # Purchase > Orders > Purchase 
 
 
 _FORM = ".o_action_manager .o_form_view"
-
-
-def open_form(page: Page, opening: Callable[[], None]) -> None:
-    """Runs a WebClient opening (`open_record`/`new_record`) and lets a slow web client finish rendering the form.
-
-    The web client loads some views' code lazily (script tags the idle counter does not see), so on a busy server
-    it can look idle before the form is drawn: the opening then reports the wrong screen. The form appearing after
-    all settles it; a screen that stays wrong is still reported."""
-    try:
-        opening()
-    except failures.UnexpectedScreen as wrong_screen:
-        try:
-            page.locator(_FORM).first.wait_for(state="visible", timeout=waits.DEFAULT_TIMEOUT_MS)
-        except PlaywrightError:
-            raise wrong_screen from None
-        waits.wait_idle(page)
 
 
 class PurchaseOrderForm:

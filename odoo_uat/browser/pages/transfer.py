@@ -12,9 +12,8 @@ from odoo_uat.browser.pages._base import quoted
 from odoo_uat.browser.pages.dialog import Dialog
 from odoo_uat.browser.pages.form import Form
 from odoo_uat.browser.pages.many2one import DROPDOWN, Many2One
-from odoo_uat.browser.pages.purchase import open_form
 from odoo_uat.browser.pages.receipt import BACKORDER_WIZARD, BackorderQuestion, number
-from odoo_uat.browser.pages.web_client import WebClient
+from odoo_uat.browser.pages.web_client import WebClient, open_form
 from odoo_uat.browser.pages.x2many import X2Many
 
 if TYPE_CHECKING:

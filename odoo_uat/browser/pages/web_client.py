@@ -7,9 +7,12 @@ not read) lands on the list with a danger notification: both are detected here, 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 from urllib.parse import urlparse
+
+from playwright.sync_api import Error as PlaywrightError
 
 from odoo_uat.browser import failures, waits
 from odoo_uat.browser.pages._base import PageObject, quoted
@@ -144,3 +147,19 @@ class WebClient(PageObject):
 
 
 __all__ = ["Location", "WebClient", "quoted"]
+
+
+def open_form(page: Page, opening: Callable[[], None]) -> None:
+    """Runs a WebClient opening (`open_record`/`new_record`) and lets a slow web client finish rendering the form.
+
+    The web client loads some views' code lazily (script tags the idle counter does not see), so on a busy server
+    it can look idle before the form is drawn: the opening then reports the wrong screen. The form appearing after
+    all settles it; a screen that stays wrong is still reported."""
+    try:
+        opening()
+    except failures.UnexpectedScreen as wrong_screen:
+        try:
+            page.locator(_FORM).first.wait_for(state="visible", timeout=waits.DEFAULT_TIMEOUT_MS)
+        except PlaywrightError:
+            raise wrong_screen from None
+        waits.wait_idle(page)
