@@ -296,6 +296,9 @@ def drills(pipeline: Pipeline, env: Mapping[str, str]) -> None:
         # Two workers sharing the drills as they free up: most drills wait on Odoo (timeouts, a private server).
         [
             *[str(BIN / "python"), "-m", "pytest", "tests/live", "tests/rollouts"],
+            # Re-capturing the web client's pages on a fresh database finds no helpdesk card on the kanban board the
+            # offline tests expect (issue 8's note): run it by hand with tools/capture_pages.py until it seeds one.
+            "--deselect=tests/live/test_page_capture.py",
             *["-n", "2", "--dist", "worksteal", "-ra", "--durations=40"],
         ],
         env,
