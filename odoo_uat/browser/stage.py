@@ -139,6 +139,7 @@ class BaseUrlGuard:
         self._base_url = base_url.rstrip("/")
         self._safe: bool | None = None
         self._system_group: int | None = None
+        self.current = ""  # the target's web.base.url, once read
 
     def _rewrite_possible(self) -> bool:
         if self._safe is None:

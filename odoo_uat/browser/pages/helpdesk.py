@@ -11,12 +11,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from playwright.sync_api import Error as PlaywrightError
-
-from odoo_uat.browser import waits
 from odoo_uat.browser.pages._base import PageObject, quoted
 from odoo_uat.browser.pages.form import Form
-from odoo_uat.browser.pages.many2one import _FIND_OPTION, DROPDOWN, Many2One
+from odoo_uat.browser.pages.many2one import DROPDOWN, Many2One
 from odoo_uat.browser.pages.statusbar import Statusbar
 from odoo_uat.browser.pages.web_client import WebClient, open_form
 from odoo_uat.errors import OdooMissingRecord
@@ -27,7 +24,6 @@ if TYPE_CHECKING:
 TICKET = "helpdesk.ticket"
 TICKETS_ACTION = "helpdesk-tickets"  # Helpdesk > Tickets (the action's URL path)
 _FORM = ".o_action_manager .o_form_view"
-_QUIET_AFTER_DEBOUNCE_MS = 300  # the autocomplete is debounced by 250 ms
 
 
 class TicketForm:
@@ -116,23 +112,13 @@ class TagsField(PageObject):
         field_input = self.root.locator("input.o-autocomplete--input").first
 
         def pick() -> None:
-            field_input.click()
-            field_input.fill(tag)
-            try:
-                # Idle for longer than the debounce: the list on screen answers what was typed.
-                found = self.page.wait_for_function(
-                    _FIND_OPTION,
-                    arg={"menu": DROPDOWN, "label": tag, "quietMs": _QUIET_AFTER_DEBOUNCE_MS},
-                    timeout=waits.DEFAULT_TIMEOUT_MS,
-                ).json_value()
-            except PlaywrightError as timeout:
+            if Many2One(self.page, self.root, model=self.model).pick_option(field_input, tag, tag) is None:
                 offered = self.page.locator(f"{DROPDOWN} li:not(.o_m2o_dropdown_option) [role=option]")
                 raise OdooMissingRecord(
                     f"no tag {tag!r} offered when typing it; offered: {offered.all_inner_texts()}",
                     model=self.model,
                     method=f"add {name}",
-                ) from timeout
-            self.page.locator(f"{DROPDOWN} [id={quoted(str(found['id']))}]").click()
+                )
 
         self.act(f"add {name}", pick, self.badge(tag))
 

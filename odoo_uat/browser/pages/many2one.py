@@ -8,7 +8,7 @@ asked for, and we wait for the input's value rather than for a timer.
 from __future__ import annotations
 
 import json
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from playwright.sync_api import Error as PlaywrightError
 
@@ -98,30 +98,13 @@ class Many2One(PageObject):
         field_input = self.input(name)
 
         def pick() -> None:
-            # No click first: a click opens the full list (searchOnInputClick), and on a CPU-starved machine the
-            # debounced search may start so late that the full list, still on screen, looks like its answer. Typing
-            # alone opens the list with the search's own answer, which is awaited as a response to that search.
-            try:
-                with self.page.expect_response(
-                    lambda response: _answers_search(response, search), timeout=waits.DEFAULT_TIMEOUT_MS
-                ):
-                    field_input.fill(search)
-            except PlaywrightError:  # Odoo skips a search it knows finds nothing: the quiet wait below decides
-                pass
-            try:
-                # Idle for longer than the 250 ms debounce: the list on screen is the answer to `search`.
-                found = self.page.wait_for_function(
-                    _FIND_OPTION,
-                    arg={"menu": DROPDOWN, "label": label, "quietMs": _DEBOUNCE_QUIET_MS},
-                    timeout=waits.DEFAULT_TIMEOUT_MS,
-                ).json_value()
-            except PlaywrightError as timeout:
+            found = self.pick_option(field_input, search, label)
+            if found is None:
                 raise OdooMissingRecord(
                     f"no option {label!r} when typing {search!r}; offered: {self._offered()}",
                     model=self.model,
                     method=f"choose {name}",
-                ) from timeout
-            self.page.locator(f"{DROPDOWN} [id={quoted(str(found['id']))}]").click()
+                )
             self.page.wait_for_function(
                 _INPUT_SHOWS,
                 arg={"input": field_input.element_handle(), "forms": found["forms"]},
@@ -129,6 +112,31 @@ class Many2One(PageObject):
             )
 
         self.act(f"choose {name}", pick)
+
+    def pick_option(self, field_input: Locator, search: str, label: str) -> dict[str, Any] | None:
+        """Types `search` in an autocomplete input (many2one or many2many tags) and clicks the option labelled
+        exactly `label`; returns the option's id and the texts the input may show, None when none is offered."""
+        # No click first: a click opens the full list (searchOnInputClick), and on a CPU-starved machine the
+        # debounced search may start so late that the full list, still on screen, looks like its answer. Typing
+        # alone opens the list with the search's own answer, which is awaited as a response to that search.
+        try:
+            with self.page.expect_response(
+                lambda response: _answers_search(response, search), timeout=waits.DEFAULT_TIMEOUT_MS
+            ):
+                field_input.fill(search)
+        except PlaywrightError:  # Odoo skips a search it knows finds nothing: the quiet wait below decides
+            pass
+        try:
+            # Idle for longer than the 250 ms debounce: the list on screen is the answer to `search`.
+            found: dict[str, Any] = self.page.wait_for_function(
+                _FIND_OPTION,
+                arg={"menu": DROPDOWN, "label": label, "quietMs": _DEBOUNCE_QUIET_MS},
+                timeout=waits.DEFAULT_TIMEOUT_MS,
+            ).json_value()
+        except PlaywrightError:
+            return None
+        self.page.locator(f"{DROPDOWN} [id={quoted(str(found['id']))}]").click()
+        return found
 
     def _offered(self) -> list[str]:
         """The labels the dropdown offers, as a person would name them ("[CODE] Name" for a product)."""
