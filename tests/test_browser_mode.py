@@ -2,7 +2,7 @@
 
 A miniature project on the harness's own plugins, run by pytester. Its steps act through a tiny actions class in
 both modes; its browser stage is a stand-in whose pages "screenshot" to a fixed PNG, so no browser and no Odoo
-are needed. Browser mode against the real Odoo: tests/live/test_browser_evidence.py.
+are needed. Browser mode against the real Odoo: tests/live/test_browser_drills.py (and browser_evidence.py).
 """
 
 from __future__ import annotations

@@ -7,9 +7,12 @@ and so `.ci/run` do). In this order, each part timed, a summary table at the end
    (`uat steps --check features`) and the offline tests (`pytest`, tests/live not collected);
 2. the live part, when a real Odoo is at hand:
    - `ODOO_URL` unset and `../shared/odoo19/serve` present (CI): `serve start`, a blank database
-     (`serve create-db`), `uat provision --mark-blank-database`, `uat doctor`, `uat snapshot -o`,
-     `uat run` for all bundled sites, `uat snapshot --compare` (0 differences), then the live tests of the
-     harness (`pytest tests/live`) on copies of the provisioned database, and the database is dropped;
+     (`serve create-db`), `uat provision --mark-blank-database`, then two lanes side by side: the reference
+     rollout (`uat doctor`, `uat snapshot -o`, `uat run` for all bundled sites, `uat run --mode browser` for one
+     site, `uat snapshot --compare`: 0 differences) and the second rollout, Meridian (its integrator's script on
+     a blank database, then the same four parts); then the live tests of the harness (`pytest tests/live
+     tests/rollouts`) on copies of the provisioned database, and the databases are dropped. A lane's parts print
+     their output whole when each ends;
    - `ODOO_URL` set: `uat doctor`, the snapshot, `uat run` and the comparison against THAT target (never
      provisioned: it is the user's own), and the drills only if the bundle is there too;
    - neither: it says plainly that the live part did not run, and why (`UAT_LIVE=0` skips it on purpose);
@@ -33,7 +36,7 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -65,7 +68,17 @@ class Part:
 class Pipeline:
     parts: list[Part] = field(default_factory=list)
     started: float = field(default_factory=time.monotonic)
-    last_output: str = ""
+    # Per thread: the two rollouts' lanes run side by side (see `lanes`), each reading its own last part's output.
+    _local: threading.local = field(default_factory=threading.local, repr=False)
+    _printing: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    @property
+    def last_output(self) -> str:
+        return str(getattr(self._local, "last_output", ""))
+
+    def _buffered(self) -> bool:
+        """Inside a lane, a part's output is printed whole when it ends, so that two lanes never interleave."""
+        return bool(getattr(self._local, "lane", ""))
 
     def run(
         self,
@@ -76,7 +89,10 @@ class Pipeline:
         timeout: float = 1800,
     ) -> int:
         """Run one part with its output streamed to the terminal; record its time and result."""
-        print(f"\n=== {name}: {' '.join(command)}", flush=True)
+        lane = getattr(self._local, "lane", "")
+        if lane:
+            name = f"{name} [{lane} lane]"
+        self._say(f"\n=== {name}: {' '.join(command)}")
         began = time.monotonic()
         process = subprocess.Popen(
             list(command),
@@ -94,13 +110,14 @@ class Pipeline:
         # streamed as it comes (pytest's progress dots too), and kept for checks on what a part printed
         while chunk := os.read(process.stdout.fileno(), 65536):
             text = decoder.decode(chunk)
-            sys.stdout.write(text)
-            sys.stdout.flush()
+            if not self._buffered():
+                sys.stdout.write(text)
+                sys.stdout.flush()
             chunks.append(text)
         code = process.wait()
         timed_out = not watchdog.is_alive()
         watchdog.cancel()
-        self.last_output = "".join(chunks)
+        self._local.last_output = "".join(chunks)
         if timed_out:
             code = -1
         part = Part(name, time.monotonic() - began)
@@ -111,12 +128,39 @@ class Pipeline:
         elif code != 0:
             part.result = f"ok (exit {code})"
         self.parts.append(part)
-        print(f"=== {name}: {part.result} in {part.seconds:.1f} s", flush=True)
+        ended = f"=== {name}: {part.result} in {part.seconds:.1f} s"
+        if self._buffered():
+            self._say(f"=== {name}: its output\n{self.last_output}{ended}")
+        else:
+            self._say(ended)
         return code
 
     def note(self, name: str, result: str, seconds: float = 0.0) -> None:
         self.parts.append(Part(name, seconds, result))
-        print(f"\n=== {name}: {result}", flush=True)
+        self._say(f"\n=== {name}: {result}")
+
+    def _say(self, text: str) -> None:
+        with self._printing:
+            print(text, flush=True)
+
+    def lanes(self, **work: Callable[[], None]) -> None:
+        """Runs each lane in its own thread and waits for all: its parts stay in order within it.
+
+        Why: a browser run keeps this 2-core machine about two-thirds idle (it waits on the web client), so the
+        second rollout's lane fits beside the first's and CI stays within its 30 minutes.
+        """
+        threads = [threading.Thread(target=self._in_lane, args=(lane, job), name=lane) for lane, job in work.items()]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+
+    def _in_lane(self, lane: str, job: Callable[[], None]) -> None:
+        self._local.lane = lane
+        try:
+            job()
+        except Exception as error:  # a lane's own crash is a failed part, not a silent thread death
+            self.note(f"{lane} lane", f"FAILED (crashed: {error!r})")
 
     @property
     def failed(self) -> bool:
@@ -238,8 +282,10 @@ def bundle_part(pipeline: Pipeline, bundle: OdooBundle, workdir: Path, coverage_
         bundle.clone_db(database, lent)  # for the drills, before the run adds its records
         bundle.seal_as_template(lent)
         pipeline.note("copy of the provisioned database for the drills", "ok", time.monotonic() - began)
-        run_against(pipeline, env, workdir, "bundle", browser_sites=("CLINIC",))
-        meridian_part(pipeline, bundle, workdir, coverage_env)
+        pipeline.lanes(
+            reference=lambda: run_against(pipeline, env, workdir, "bundle", browser_sites=("CLINIC",)),
+            Meridian=lambda: meridian_part(pipeline, bundle, workdir, coverage_env),
+        )
         drills_env = {
             **base,
             **coverage_env,

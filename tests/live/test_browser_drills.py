@@ -17,6 +17,11 @@ own run-tagged records.
   message of the run's output and under the Gherkin step in which the approver pressed "Approve Order", in the
   Allure results (the scenario above the approval limit only: within the limit the requester's "Confirm Order"
   meets the same refusal, which adds nothing but minutes).
+
+Both drills also check the evidence those runs leave (tests/live/browser_evidence.py), on a target whose
+administrator has a generated password and API key: a screenshot under every Gherkin step; the failing scenario's
+Playwright trace kept and attached, a passing scenario's not; no password, API key or live session cookie in any
+file, trace member or output.
 """
 
 from __future__ import annotations
@@ -28,8 +33,16 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from odoo_uat.config import DEFAULT_SITES_DIR
 from odoo_uat.profiles import load_profile
+from tests.live.browser_evidence import (
+    assert_a_screenshot_under_every_step,
+    assert_nothing_logs_anyone_in,
+    assert_traces_kept_only_for_failures,
+    with_generated_secrets,
+)
 from tests.live.bundle import LiveTarget, UatResult
 from tests.live.conftest import RunUat
 from tests.rollouts.meridian import JsonRpc
@@ -168,12 +181,19 @@ def _failed_step(scenario: dict[str, Any], words: str) -> dict[str, Any]:
     return step
 
 
+@pytest.fixture
+def secret_target(fresh_target: LiveTarget) -> tuple[LiveTarget, list[str]]:
+    """A fresh target whose administrator has a generated password and API key, and every secret a run gets."""
+    return with_generated_secrets(fresh_target)
+
+
 # -- the drills -------------------------------------------------------------------------------------------------
 
 
 def test_a_role_without_its_group_fails_naming_the_role_and_the_action_then_passes_with_it_back(
-    fresh_target: LiveTarget, run_uat: RunUat
+    secret_target: tuple[LiveTarget, list[str]], run_uat: RunUat
 ) -> None:
+    fresh_target, known_secrets = secret_target
     admin = _admin(fresh_target)
     approver = PROFILE.roles["approver"].login
 
@@ -196,11 +216,19 @@ def test_a_role_without_its_group_fails_naming_the_role_and_the_action_then_pass
 
     assert again.exit_code == 0, again.output[-6000:]
     assert {entry["outcome"] for entry in _scenarios(again).values()} == {"passed"}
+    # the evidence of a passing browser run: a screenshot under every step, no trace, nothing that logs anyone in
+    assert assert_a_screenshot_under_every_step(again) >= 6
+    assert assert_traces_kept_only_for_failures(again) == 0
+    assert not list(again.run_dir().rglob("*.zip")), "a passing run keeps no trace"
+    assert assert_traces_kept_only_for_failures(result) == 1  # the approval's, not the other scenario's
+    for run in (result, again):
+        assert assert_nothing_logs_anyone_in(run, fresh_target.url, known_secrets) > len(_scenarios(run))
 
 
 def test_a_server_user_error_during_a_browser_step_is_reported_word_for_word_under_that_step(
-    fresh_target: LiveTarget, run_uat: RunUat
+    secret_target: tuple[LiveTarget, list[str]], run_uat: RunUat
 ) -> None:
+    fresh_target, known_secrets = secret_target
     admin = _admin(fresh_target)
     section = PROFILE.requisition_to_receipt
     assert section is not None
@@ -220,3 +248,8 @@ def test_a_server_user_error_during_a_browser_step_is_reported_word_for_word_und
     under = _texts_under(step, run_dir / "allure-results")
     assert any(odoo_said in text for text in under), f"{step['name']!r}: {under}"
     assert "image/png" in [attachment.get("type") for attachment in step.get("attachments", [])]
+    # the evidence of a failing browser run: its trace kept and attached, and nothing in it logs anyone in
+    assert assert_a_screenshot_under_every_step(result) >= 3
+    assert assert_traces_kept_only_for_failures(result) == 1
+    assert list((run_dir / "browser").glob("*-trace.zip"))
+    assert_nothing_logs_anyone_in(result, fresh_target.url, known_secrets)
