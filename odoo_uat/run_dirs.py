@@ -68,8 +68,14 @@ def _alive(owner: dict[str, object]) -> bool:
 
 
 def open_staging(runs: Path, run_id: str) -> Path:
+    """The run's `.partial` directory, which appears with its owner file already in it.
+
+    Why: another run starting at the same moment settles the `.partial` directories whose owner is gone; one
+    seen between its creation and its owner file would be taken for a killed run's and moved away.
+    """
     staging = runs / f".{run_id}{PARTIAL_SUFFIX}"
-    (staging / "allure-results").mkdir(parents=True)
+    opening = runs / f".{run_id}.opening"
+    (opening / "allure-results").mkdir(parents=True)
     owner = {
         "run_id": run_id,
         "pid": os.getpid(),
@@ -77,17 +83,23 @@ def open_staging(runs: Path, run_id: str) -> Path:
         "host": socket.gethostname(),
         "started": datetime.now(UTC).isoformat(timespec="seconds"),
     }
-    (staging / OWNER_FILE).write_text(json.dumps(owner, indent=1), encoding="utf-8")
+    (opening / OWNER_FILE).write_text(json.dumps(owner, indent=1), encoding="utf-8")
+    opening.replace(staging)
     return staging
 
 
 def close_staging(staging: Path, final: Path) -> Path | None:
-    """Keep the run's directory when scenarios ran; remove it when nothing did. Returns where it is kept."""
-    (staging / OWNER_FILE).unlink(missing_ok=True)
+    """Keep the run's directory when scenarios ran; remove it when nothing did. Returns where it is kept.
+
+    The directory leaves its `.partial` name before its owner file goes, for the reason given in open_staging.
+    """
     if (staging / READINESS_JSON).exists():
         staging.replace(final)
+        (final / OWNER_FILE).unlink(missing_ok=True)
         return final
-    shutil.rmtree(staging, ignore_errors=True)
+    removing = staging.with_name(f"{staging.name}.removing")
+    staging.replace(removing)
+    shutil.rmtree(removing, ignore_errors=True)
     return None
 
 
@@ -104,15 +116,21 @@ def settle_interrupted_runs(runs: Path) -> list[str]:
             owner = {}
         if owner and _alive(owner):
             continue
-        (staging / OWNER_FILE).unlink(missing_ok=True)
-        readiness = staging / READINESS_JSON
+        # Claimed by renaming it first: of two runs starting together, one settles it and the other skips it.
+        claimed = staging.with_name(f"{staging.name}.settling-{os.getpid()}")
+        try:
+            staging.replace(claimed)
+        except FileNotFoundError:
+            continue
+        (claimed / OWNER_FILE).unlink(missing_ok=True)
+        readiness = claimed / READINESS_JSON
         if not readiness.exists():
-            shutil.rmtree(staging, ignore_errors=True)
+            shutil.rmtree(claimed, ignore_errors=True)
             lines.append(f"run {run_id} was interrupted before any scenario finished; its partial files were removed")
             continue
         reason = f"killed: its process {owner.get('pid', '?')} ended without finishing the run"
-        _mark_interrupted(staging, reason)
-        staging.replace(runs / run_id)
+        _mark_interrupted(claimed, reason)
+        claimed.replace(runs / run_id)
         lines.append(f"run {run_id} was interrupted ({reason}); the scenarios it finished are kept in {runs / run_id}")
     return lines
 

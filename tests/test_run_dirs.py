@@ -83,6 +83,49 @@ def test_a_run_still_in_progress_is_left_alone(tmp_path: Path) -> None:
     assert staging.is_dir()
 
 
+def test_a_run_being_opened_or_closed_is_never_seen_without_its_owner(tmp_path: Path) -> None:
+    """Another run settling `.partial` directories at any moment must not take a live run's for a killed one's."""
+    seen_without_owner: list[str] = []
+
+    def looked_at_after(method: str) -> object:
+        real = getattr(Path, method)
+
+        def then_look(self: Path, *args: object, **kwargs: object) -> object:  # another run looks after each move
+            done = real(self, *args, **kwargs)
+            for staging in tmp_path.glob(".UAT-*.partial"):
+                if not (staging / "owner.json").exists():
+                    seen_without_owner.append(f"{staging.name} after {method}")
+            return done
+
+        return then_look
+
+    with pytest.MonkeyPatch.context() as patch:
+        for method in ("mkdir", "replace", "unlink"):
+            patch.setattr(Path, method, looked_at_after(method))
+        ran = open_staging(tmp_path, RUN)
+        write_readiness(ran)
+        close_staging(ran, tmp_path / RUN)
+        nothing = open_staging(tmp_path, "UAT-20261201-120001-cd34")
+        close_staging(nothing, tmp_path / "UAT-20261201-120001-cd34")
+
+    assert seen_without_owner == []
+    assert sorted(path.name for path in tmp_path.iterdir()) == [RUN]
+
+
+def test_a_killed_run_settled_by_another_run_first_is_skipped(tmp_path: Path) -> None:
+    staging = open_staging(tmp_path, RUN)
+    write_readiness(staging)
+    (staging / "owner.json").write_text(json.dumps({"pid": dead_pid(), "host": os.uname().nodename}), "utf-8")
+    listed = sorted(tmp_path.glob(".UAT-*.partial"))
+    assert settle_interrupted_runs(tmp_path)  # the other run got there first
+
+    with pytest.MonkeyPatch.context() as patch:  # this run had listed it before the other moved it
+        patch.setattr(Path, "glob", lambda self, pattern: iter(listed))
+        assert settle_interrupted_runs(tmp_path) == []
+
+    assert sorted(path.name for path in tmp_path.iterdir()) == [RUN]
+
+
 def test_sigterm_becomes_an_orderly_interruption() -> None:
     with pytest.raises(KeyboardInterrupt), run_dirs.orderly_stop_on_signals():
         signal.raise_signal(signal.SIGTERM)  # the handler runs before raise_signal returns
