@@ -21,6 +21,7 @@ from fixtures.browser import clean_of_secrets
 from odoo_uat import config
 from odoo_uat.cli import main
 from odoo_uat.config import Secret
+from odoo_uat.reporting import BrowserActionCount
 from tests.support import CLINIC_PROFILE, ROLE_PASSWORD
 
 MINI_CONFTEST = """
@@ -412,3 +413,16 @@ def test_video_without_an_ffmpeg_is_a_usage_error_that_says_how_to_get_one(
 
     assert result.ret == pytest.ExitCode.USAGE_ERROR
     assert "needs an ffmpeg: pip install imageio-ffmpeg" in result.stderr.str()
+
+
+def test_actions_that_stay_on_rpc_for_one_reason_are_named_together_with_it_once() -> None:
+    why = "no Community screen for lock dates"
+    count = BrowserActionCount(
+        on_screen={"closing: post an entry": 1},
+        by_design={"closing: set the lock date": why, "closing: clear the lock date": why, "desk: run cron": "no one"},
+    )
+
+    assert count.summary() == (
+        "browser actions: 1 of 1 done on screen; 3 stay on RPC by design "
+        f"(closing: clear the lock date and closing: set the lock date: {why}; desk: run cron: no one)"
+    )

@@ -241,7 +241,8 @@ def run_against(
         chosen = [arg for code in browser_sites for arg in ("--site", code)]
         pipeline.run(
             f"uat run --mode browser, sites {', '.join(browser_sites)} ({label})",
-            uat("run", "--mode", "browser", *sites, *chosen, coverage=True),
+            # each cycle's main scenarios on screen; the variations (@variation) ran over RPC just above
+            uat("run", "--mode", "browser", *sites, *chosen, "--", "-m", "not variation", coverage=True),
             env,
             timeout=1200,
         )
@@ -261,7 +262,12 @@ def bundle_part(pipeline: Pipeline, bundle: OdooBundle, workdir: Path, coverage_
     database = unique_db_name("uat_ci")
     lent = f"{database}_tpl"
     role_password = secrets.token_urlsafe(18)
-    env = {**target_env(bundle.url, database, role_password), **coverage_env, "PYTHONUNBUFFERED": "1"}
+    env = {
+        **target_env(bundle.url, database, role_password),
+        **coverage_env,
+        "PYTHONUNBUFFERED": "1",
+        "UAT_SKIP_VARIATIONS": "0",  # the pipeline's runs are the cycles' tests: every scenario, variations too
+    }
     try:
         if pipeline.run(f"serve create-db {database}", [str(bundle.serve_script), "create-db", database], base) != 0:
             return
@@ -282,10 +288,6 @@ def bundle_part(pipeline: Pipeline, bundle: OdooBundle, workdir: Path, coverage_
         bundle.clone_db(database, lent)  # for the drills, before the run adds its records
         bundle.seal_as_template(lent)
         pipeline.note("copy of the provisioned database for the drills", "ok", time.monotonic() - began)
-        pipeline.lanes(
-            reference=lambda: run_against(pipeline, env, workdir, "bundle", browser_sites=("CLINIC",)),
-            Meridian=lambda: meridian_part(pipeline, bundle, workdir, coverage_env),
-        )
         drills_env = {
             **base,
             **coverage_env,
@@ -293,7 +295,13 @@ def bundle_part(pipeline: Pipeline, bundle: OdooBundle, workdir: Path, coverage_
             "UAT_LIVE_TEMPLATE": lent,
             "UAT_LIVE_TEMPLATE_ROLE_PASSWORD": role_password,
         }
-        drills(pipeline, drills_env)
+        # The drills work on copies of their own, so they run beside the two rollouts' lanes: most of their time,
+        # like the browser runs', is spent waiting on Odoo or on a private server, not on the two cores.
+        pipeline.lanes(
+            reference=lambda: run_against(pipeline, env, workdir, "bundle", browser_sites=("CLINIC",)),
+            Meridian=lambda: meridian_part(pipeline, bundle, workdir, coverage_env),
+            drills=lambda: drills(pipeline, drills_env),
+        )
     finally:
         began = time.monotonic()
         for name in (lent, database):
@@ -320,6 +328,7 @@ def meridian_part(pipeline: Pipeline, bundle: OdooBundle, workdir: Path, coverag
         **coverage_env,
         "MERIDIAN_ROLE_PASSWORD": role_password,
         "PYTHONUNBUFFERED": "1",
+        "UAT_SKIP_VARIATIONS": "0",
     }
     try:
         if pipeline.run(f"serve create-db {database}", [str(bundle.serve_script), "create-db", database], base) != 0:
