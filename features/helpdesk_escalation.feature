@@ -1,4 +1,4 @@
-@helpdesk_escalation
+@helpdesk_escalation @REQ-SVC-001
 Feature: Helpdesk escalation
   A ticket raised at a site's service desk is held to the SLA policy the site expects, with a deadline
   counted in working hours on the service desk's working calendar: nights, weekends and public holidays

@@ -1,4 +1,4 @@
-@month_end_close @per_company
+@month_end_close @per_company @REQ-FIN-001
 Feature: Month-end close
   The company's accountant closes last month: nothing is left in draft, the books balance, the stock
   valuation account moves with the stock it values, and last month is locked against new and changed

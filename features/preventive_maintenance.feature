@@ -1,4 +1,4 @@
-@preventive_maintenance
+@preventive_maintenance @REQ-BME-001
 Feature: Preventive maintenance
   Each site's biomedical equipment (an infusion pump, a defibrillator, a laboratory centrifuge) has a
   recurring preventive maintenance request, looked after by the site's biomedical team. When the site's

@@ -1,4 +1,4 @@
-@requisition_to_receipt
+@requisition_to_receipt @REQ-PUR-001
 Feature: Requisition to receipt
   A site buys lot-tracked medical supplies from its supplier under the group's purchase approval
   policy, receives them with the supplier's lot numbers and expiry dates, and pays the supplier for

@@ -1,4 +1,4 @@
-@transfer_to_consumption
+@transfer_to_consumption @REQ-INV-001
 Feature: Transfer to consumption
   A site's storekeeper supplies a ward with lot- and expiry-tracked medical supplies from the site's
   store by internal transfer, and the ward's nurse records what was used with the site's consumption

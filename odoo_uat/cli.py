@@ -1,4 +1,4 @@
-"""`uat`: doctor, provision, run, steps, snapshot, init, draft-profile.
+"""`uat`: doctor, provision, run, report, signoff, steps, snapshot, init, draft-profile.
 
 `uat`'s own options come before `--`; everything after `--` goes to pytest untouched, e.g.
 `uat run --site CLINIC -- -k approval -x`. Exit codes: README, "Exit codes".
@@ -180,6 +180,12 @@ def provision(mark: str | None, sites_dir: Path | None, env_name: str | None) ->
     default=None,
     help="Allure results directory (default: reports/runs/<run id>/allure-results).",
 )
+@click.option(
+    "--no-report",
+    is_flag=True,
+    default=False,
+    help="Do not build the HTML report (reports/runs/<run id>/report.html) at the end; `uat report` builds it later.",
+)
 @sites_dir_option
 @features_dir_option
 @env_option
@@ -192,6 +198,7 @@ def run(
     slowmo: float | None,
     video: bool,
     alluredir: Path | None,
+    no_report: bool,
     sites_dir: Path | None,
     features_dir: Path | None,
     env_name: str | None,
@@ -259,9 +266,25 @@ def run(
         click.echo(
             f"uat: run {run_id} ended with exit code {code}; evidence in {final} (readiness.md, allure-results/)"
         )
+        if not no_report:
+            _build_report_after_run(final)
     else:  # nothing ran (bad input, target down or refused before the first scenario): nothing half-written stays
         click.echo(f"uat: run {run_id} stopped (exit code {code}) before any scenario ran; no results kept", err=True)
     sys.exit(code)
+
+
+def _build_report_after_run(run_dir: Path) -> None:
+    """The run's HTML report; a report that cannot be built is said, and the run's exit code stays its own."""
+    from odoo_uat.allure_report import HISTORY_FILE, build_report
+
+    try:
+        built = build_report(run_dir, history=config.reports_dir() / HISTORY_FILE)
+    except UatError as error:
+        click.echo(
+            redact(f"uat: no HTML report: {error} (the run's results are kept; `uat report` builds it)"), err=True
+        )
+        return
+    click.echo(f"uat: report {built.describe()}")
 
 
 def _use_features_dir(given: Path | None) -> Path:
@@ -281,6 +304,29 @@ def _merge_into(source: Path, destination: Path) -> None:
 
 
 @main.command()
+@click.argument("run_ref", metavar="[RUN]", required=False)
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(path_type=Path, dir_okay=False),
+    default=None,
+    help="Write the report here (default: reports/runs/<run id>/report.html).",
+)
+@_reports_errors
+def report(run_ref: str | None, output: Path | None) -> None:
+    """Build a run's report: one self-contained HTML file (Allure 3), with the history of earlier runs.
+
+    RUN is a run id (reports/runs/<run id>) or a run's directory; the latest run by default. Needs Allure 3 from
+    npm (`npm ci` in the harness checkout; Node.js 20+); the history is reports/history.jsonl.
+    """
+    from odoo_uat.allure_report import HISTORY_FILE, build_report, latest_run, run_directory
+
+    run_dir = run_directory(run_ref) if run_ref else latest_run()
+    built = build_report(run_dir, history=config.reports_dir() / HISTORY_FILE, output=output)
+    click.echo(f"uat: report of run {run_dir.name}: {built.describe()}")
+
+
+@main.command()
 @click.option("--markdown", is_flag=True, help="Print the catalogue as Markdown (docs/STEPS.md).")
 @click.option(
     "--check",
@@ -293,13 +339,22 @@ def _merge_into(source: Path, destination: Path) -> None:
     "what it needs from an earlier step.",
 )
 @features_dir_option
+@click.option(
+    "--sites-dir",
+    "sites_dirs",
+    multiple=True,
+    type=click.Path(path_type=Path),
+    help="With --check: the sites an Examples `site` column may name (repeatable: once per rollout the feature "
+    "files serve; default: $UAT_SITES_DIR or fixtures/sites), besides the sites of the harness's bundled rollouts.",
+)
 @_reports_errors
-def steps(markdown: bool, check_dir: str | None, features_dir: Path | None) -> None:
+def steps(markdown: bool, check_dir: str | None, features_dir: Path | None, sites_dirs: tuple[Path, ...]) -> None:
     """Print the step catalogue, generated from the step modules."""
     from odoo_uat.catalogue import catalogue_markdown, catalogue_text, require_bound_steps, step_definitions
 
     if check_dir is not None:
-        features = require_bound_steps(_use_features_dir(Path(check_dir) if check_dir else features_dir))
+        directory = _use_features_dir(Path(check_dir) if check_dir else features_dir)
+        features = require_bound_steps(directory, sites_dirs=list(sites_dirs) or [config.sites_dir()])
         count = sum(len(feature.scenarios) for feature in features)
         click.echo(
             f"uat: every step of {len(features)} feature files ({count} scenarios) is bound "
@@ -391,3 +446,200 @@ def draft_profile(
     click.echo(
         f"uat: {len(placeholders)} to fill in: {', '.join(placeholders)}" if placeholders else "uat: none to fill in"
     )
+
+
+@main.command()
+@site_option
+@click.option(
+    "--run",
+    "run_ref",
+    default=None,
+    metavar="RUN",
+    help="Take every site's UAT status from this run (a run id of the reports directory, or a run directory). "
+    "Default: each site's latest finished run.",
+)
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=None,
+    help="Write readiness-scorecard.json and .md here. Default: the run directory the sites' status came from "
+    "(reports/scorecards/<time>/ when several runs or none).",
+)
+@click.option(
+    "--fail-under",
+    type=click.IntRange(0, 100),
+    default=None,
+    metavar="N",
+    help="Exit 1 when a site's readiness is below N percent (without it the figure never changes the exit code).",
+)
+@sites_dir_option
+@env_option
+@_reports_errors
+def readiness(
+    sites: tuple[str, ...],
+    run_ref: str | None,
+    output: Path | None,
+    fail_under: int | None,
+    sites_dir: Path | None,
+    env_name: str | None,
+) -> None:
+    """Readiness scorecard by site: UAT status per cycle and master-data quality, read-only. Never writes to Odoo."""
+    from datetime import UTC, datetime
+
+    from odoo_uat.gateway import SessionPool
+    from odoo_uat.scorecard.render import render_table, write_scorecard
+    from odoo_uat.scorecard.score import build_scorecard
+    from odoo_uat.scorecard.uat_status import RunResults, find_run, latest_runs
+
+    settings = config.load_target(env_name=_env_name(env_name))
+    selected = _selected(sites_dir, sites)
+    codes = [item.profile.code for item in selected]
+    runs_dir = config.reports_dir() / "runs"
+    runs: dict[str, RunResults | None]
+    unreadable: list[str] = []
+    if run_ref is not None:
+        runs = dict.fromkeys(codes, find_run(run_ref, runs_dir))
+    else:
+        runs, unreadable = latest_runs(runs_dir, codes)
+    now = datetime.now(UTC)
+    card = build_scorecard(
+        SessionPool(settings).technical().read_only(),
+        selected,
+        runs,
+        runs_dir,
+        url=settings.url,
+        database=settings.database,
+        notes=[f"skipped an unreadable run: {line}" for line in unreadable],
+        now=now,
+    )
+    if output is None:
+        used = {str(run.path): run.path for run in runs.values() if run is not None}
+        output = (
+            next(iter(used.values()))
+            if len(used) == 1
+            else config.reports_dir() / "scorecards" / now.strftime("%Y%m%d-%H%M%S")
+        )
+    click.echo(render_table(card))
+    json_path, markdown_path = write_scorecard(card, output)
+    click.echo(f"\nuat: readiness scorecard of {len(card.sites)} site(s) in {json_path} and {markdown_path}")
+    if fail_under is not None:
+        below = card.below(fail_under)
+        if below:
+            figures = ", ".join(f"{site.code} {'-' if site.readiness is None else site.readiness}%" for site in below)
+            click.echo(f"uat: below {fail_under}%: {figures}", err=True)
+            sys.exit(int(ExitCode.SCENARIOS_FAILED))
+
+
+# -- sign-off (README, "Sign-off") -------------------------------------------------------------------------------
+
+approvals_dir_option = click.option(
+    "--approvals-dir",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=None,
+    help="Where approvals are kept (default: $UAT_APPROVALS_DIR, else approvals/ in the reports directory).",
+)
+SIGNOFF_DECISIONS = ("approve", "approve-with-conditions", "reject")  # odoo_uat.signoff.approvals.DECISIONS
+
+
+class _SignoffGroup(click.Group):
+    """`uat signoff RUN` builds the pack (the `build` command); `uat signoff approve RUN ...` records a decision."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        if args and args[0] not in self.commands and args[0] not in ctx.help_option_names:
+            args = ["build", *args]
+        return super().parse_args(ctx, args)
+
+
+@main.group(cls=_SignoffGroup)
+def signoff() -> None:
+    """The sign-off pack of a run (`uat signoff RUN`) and the approvals bound to its results (`approve`)."""
+
+
+@signoff.command("build")
+@click.argument("run")
+@site_option
+@sites_dir_option
+@approvals_dir_option
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=None,
+    help="Write the pack here (default: the run's directory, signoff/).",
+)
+@click.option("--no-pdf", is_flag=True, default=False, help="Write the HTML pages only (no Chromium needed).")
+@_reports_errors
+def signoff_build(
+    run: str,
+    sites: tuple[str, ...],
+    sites_dir: Path | None,
+    approvals_dir: Path | None,
+    output: Path | None,
+    no_pdf: bool,
+) -> None:
+    """Build RUN's sign-off pack: an HTML page and an A4 PDF per site and for all sites (RUN: run id or directory)."""
+    from odoo_uat.signoff.approvals import approvals_dir as approvals_directory
+    from odoo_uat.signoff.model import resolve_run_dir
+    from odoo_uat.signoff.pack import build_pack
+
+    run_dir = resolve_run_dir(run, config.reports_dir())
+    files = build_pack(
+        run_dir,
+        sites_dir=config.sites_dir(override=sites_dir),
+        approvals_directory=approvals_directory(approvals_dir),
+        sites=sites,
+        output=output,
+        pdf=not no_pdf,
+    )
+    for note in files.notes:
+        click.echo(f"uat: note: {note}", err=True)
+    for path in [*files.html, *files.pdf]:
+        pages = f", {files.pages[path.name]} A4 pages" if path.name in files.pages else ""
+        click.echo(f"uat: {path} ({path.stat().st_size / 1024:.0f} kB{pages})")
+    verdicts = ", ".join(f"{site} {verdict.label}" for site, verdict in files.verdicts.items())
+    click.echo(f"uat: sign-off pack of run {files.run_id} in {files.seconds:.1f} s; go-live: {verdicts}")
+
+
+@signoff.command("approve")
+@click.argument("run")
+@click.option("--site", required=True, metavar="CODE", help="The site whose results are decided on.")
+@click.option("--by", required=True, metavar="NAME", help="Who decides (the process owner the profile names).")
+@click.option("--role", required=True, metavar="ROLE", help="Their process owner role (procurement, finance, ...).")
+@click.option("--decision", required=True, type=click.Choice(SIGNOFF_DECISIONS), help="The decision.")
+@click.option("--comment", default="", help="Conditions, or why.")
+@approvals_dir_option
+@sites_dir_option
+@_reports_errors
+def signoff_approve(
+    run: str,
+    site: str,
+    by: str,
+    role: str,
+    decision: str,
+    comment: str,
+    approvals_dir: Path | None,
+    sites_dir: Path | None,
+) -> None:
+    """Record a decision on one site's results of RUN, bound to the digest of exactly those results."""
+    from odoo_uat.signoff.approvals import approvals_dir as approvals_directory
+    from odoo_uat.signoff.approvals import assess, load_approvals, record_approval
+    from odoo_uat.signoff.model import resolve_run_dir
+    from odoo_uat.signoff.pack import read_site_facts
+
+    run_dir = resolve_run_dir(run, config.reports_dir())
+    directory = approvals_directory(approvals_dir)
+    approval = record_approval(run_dir, site, by=by, role=role, decision=decision, comment=comment, directory=directory)
+    facts, _ = read_site_facts(config.sites_dir(override=sites_dir))
+    owners = facts[approval.site].owners if approval.site in facts else {}
+    approvals, _ = load_approvals(directory, approval.run_id, approval.site)
+    status = next(
+        status
+        for status in assess(approvals, run_dir, approval.run_id, approval.site, owners)
+        if status.approval.path == approval.path
+    )
+    click.echo(f"uat: {approval.decision} of {approval.site} in run {approval.run_id} by {approval.by} ({role})")
+    click.echo(f"uat: recorded in {approval.path}, bound to {approval.digest}")
+    click.echo(f"uat: it is {status.state}" + (f": {'; '.join(status.reasons)}" if status.reasons else ""))
+    if status.note:
+        click.echo(f"uat: warning: {status.note}", err=True)

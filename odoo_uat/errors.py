@@ -21,6 +21,7 @@ class ExitCode(IntEnum):
     PROFILE = 11  # a site profile is broken: YAML, schema, or a reference that does not resolve
     UNKNOWN_SITE = 12  # --site names no profile
     FEATURE = 13  # a feature file does not parse, uses a step the catalogue lacks, or one before what it needs
+    UNKNOWN_RUN = 14  # a run id or directory that holds no finished run's results (`uat signoff`)
     ENVIRONMENT = 20  # Odoo does not answer, stopped answering, or timed out: an environment failure
     UNREACHABLE = 20  # the same code under its first name
     AUTHENTICATION = 21  # wrong login, password or API key
@@ -73,6 +74,18 @@ class ProfileErrors(UatError):
 
 class UnknownSiteError(UatError):
     exit_code = ExitCode.UNKNOWN_SITE
+
+
+class UnknownRunError(UatError):
+    """A run id or directory that holds no finished run's results (no readiness.json): nothing is written."""
+
+    exit_code = ExitCode.UNKNOWN_RUN
+
+
+class InvalidInput(UatError):
+    """A value on the command line that cannot be used as given (a decision, a name): nothing is written."""
+
+    exit_code = ExitCode.USAGE
 
 
 class FeatureFileError(UatError):

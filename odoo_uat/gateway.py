@@ -57,17 +57,43 @@ def odoo_error(odoo_type: str, message: str, *, model: str, method: str) -> Odoo
     return _ERROR_TYPES.get(short, OdooError)(message, model=model, method=method, odoo_type=odoo_type)
 
 
+@dataclass(frozen=True)
+class RpcCall:
+    """One call as its listeners hear of it: who made it, what, on which records, how long it took, how it ended.
+
+    `kwargs` and `result` are Odoo's own values, unredacted: a listener summarises them and removes secrets."""
+
+    login: str
+    model: str
+    method: str
+    ids: tuple[int, ...]
+    kwargs: Mapping[str, Any]
+    seconds: float
+    result: Any = None
+    error: str = ""  # the type of the error the call ended in, empty when it answered
+    base_url: str = ""  # where Odoo shows a record: {base_url}/odoo/<model>/<id>
+
+
+CallListener = Callable[[RpcCall], None]
+
+
 @dataclass
 class CallCounter:
-    """Counts RPC round trips, so the benchmark can report them per cycle."""
+    """Counts RPC round trips, so the benchmark can report them per cycle, and tells its listeners of each call
+    (the report's per-step table of calls subscribes here: this module knows nothing of the report)."""
 
     round_trips: int = 0
     by_method: dict[str, int] = field(default_factory=dict)
+    listeners: list[CallListener] = field(default_factory=list)
 
     def count(self, model: str, method: str) -> None:
         self.round_trips += 1
         key = f"{model}.{method}"
         self.by_method[key] = self.by_method.get(key, 0) + 1
+
+    def tell(self, call: RpcCall) -> None:
+        for listener in list(self.listeners):
+            listener(call)
 
 
 @dataclass(frozen=True)
@@ -425,7 +451,30 @@ class OdooGateway:
         self.counter.count(model, method)
         if self.context and "context" not in kwargs:
             kwargs["context"] = self.context
-        return self._transport.call(model, method, list(ids) if ids is not None else None, kwargs)
+        record_ids = list(ids) if ids is not None else None
+        if not self.counter.listeners:
+            return self._transport.call(model, method, record_ids, kwargs)
+        started, result, error = time.perf_counter(), None, ""
+        try:
+            result = self._transport.call(model, method, record_ids, kwargs)
+            return result
+        except Exception as exc:
+            error = type(exc).__name__
+            raise
+        finally:
+            self.counter.tell(
+                RpcCall(
+                    login=self.login,
+                    model=model,
+                    method=method,
+                    ids=tuple(record_ids or ()),
+                    kwargs=kwargs,
+                    seconds=time.perf_counter() - started,
+                    result=result,
+                    error=error,
+                    base_url=self.base_url,
+                )
+            )
 
     def search_read(
         self,

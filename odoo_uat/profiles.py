@@ -8,6 +8,7 @@ Each cycle's section lives in its own module under `odoo_uat.cycles`; this modul
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
@@ -23,6 +24,7 @@ from odoo_uat.cycles.requisition_to_receipt import RequisitionToReceiptProfile
 from odoo_uat.cycles.transfer_to_consumption import TransferToConsumptionProfile
 from odoo_uat.errors import ConfigurationError, ProfileError, ProfileErrors, UnknownSiteError
 from odoo_uat.schema import CycleProfile, Strict
+from odoo_uat.scorecard.expectations import DataQualityProfile
 
 ROLE_NAMES = (
     "requester",
@@ -34,6 +36,10 @@ ROLE_NAMES = (
     "helpdesk_lead",
     "accountant",
 )
+
+
+# A process owner's role is part of an approval file's name (odoo_uat/signoff/approvals.py): a plain word.
+PROCESS_OWNER_ROLE = re.compile(r"[a-z][a-z0-9_-]{0,39}")
 
 
 class RoleLogin(Strict):
@@ -62,6 +68,36 @@ class SiteProfile(Strict):
     preventive_maintenance: PreventiveMaintenanceProfile | None = None
     helpdesk_escalation: HelpdeskEscalationProfile | None = None
     month_end_close: MonthEndCloseProfile | None = None
+    # What the site's master data must be like, for `uat readiness` (odoo_uat/scorecard/expectations.py); all
+    # optional: without it every data-quality rule applies with its defaults.
+    data_quality: DataQualityProfile | None = None
+    # Who signs the site off, by process owner role: {procurement: "Name", finance: "Name"} (README, "Sign-off"). A
+    # site's go-live verdict needs a valid approval from each person named here; none named: no verdict can be given.
+    process_owners: dict[str, str] = Field(default_factory=dict)
+    # Names a feature file may use for this site's records, by kind: {"location": {"second ward": "NSC/Ward B"}}
+    # (see odoo_uat/language.py): one feature line then means each site's own record.
+    names: dict[str, dict[str, str]] = Field(default_factory=dict)
+
+    @field_validator("names")
+    @classmethod
+    def _known_kinds(cls, names: dict[str, dict[str, str]]) -> dict[str, dict[str, str]]:
+        from odoo_uat.language import KINDS  # imported here: the language module reads resolved profiles
+
+        nouns = [kind.noun for kind in KINDS]
+        unknown = sorted(set(names) - set(nouns))
+        if unknown:
+            raise ValueError(f"unknown kind(s) {', '.join(unknown)}; a name is given to a {', '.join(nouns)}")
+        return names
+
+    @field_validator("process_owners")
+    @classmethod
+    def _owners_named(cls, owners: dict[str, str]) -> dict[str, str]:
+        for role, person in owners.items():
+            if not PROCESS_OWNER_ROLE.fullmatch(role):
+                raise ValueError(f"process owner role {role!r}: lower case letters, digits, _ or - (e.g. procurement)")
+            if not person.strip():
+                raise ValueError(f"process owner {role!r}: name the person who signs")
+        return owners
 
     @field_validator("roles")
     @classmethod

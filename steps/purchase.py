@@ -12,8 +12,9 @@ from odoo_uat.actions.base import Attempt
 from odoo_uat.actors import Actor, expect
 from odoo_uat.cycles import requisition_to_receipt as r2r
 from odoo_uat.duties import segregation_defeated
-from odoo_uat.errors import RecordRef
-from odoo_uat.gateway import OdooGateway
+from odoo_uat.errors import FeatureFileError, ProfileError, RecordRef, UatError
+from odoo_uat.gateway import OdooGateway, Row
+from odoo_uat.language import PARSE_TYPES
 from odoo_uat.references import ResolvedSite
 from odoo_uat.run_id import tag
 
@@ -128,6 +129,54 @@ def requester_raises_requisition(
     return r2r.PurchaseOrder(id=record.id, name=str(order["name"]), origin=str(order["origin"]))
 
 
+def _requisition(record: RecordRef, order: Row) -> r2r.PurchaseOrder:
+    return r2r.PurchaseOrder(id=record.id, name=str(order["name"]), origin=str(order["origin"]))
+
+
+def _withdraw(requester: Actor, record: RecordRef, problem: UatError) -> UatError:
+    """A requisition the scenario cannot use is cancelled before the problem stops it: nothing is left awaited."""
+    with requester.doing("The requester can cancel a requisition nothing was received or billed for", record=record):
+        requester.purchasing.cancel(record)
+    return problem
+
+
+def _raise_one_unit(
+    site: ResolvedSite, requester: Actor, run_id: str, uat_target: OdooGateway
+) -> tuple[RecordRef, Row, float]:
+    """One unit of the site's supply at its agreed price: the order, as read, and its currency's smallest step.
+
+    The approval limit is in the company's currency; an order in another (the supplier's purchase currency) is
+    compared by Odoo after a conversion at the day's rate, which a size in the company's currency cannot name.
+    """
+    _check_what_the_order_relies_on(site, uat_target)
+    record = _raise_requisition(site, requester, run_id, 1)
+    order = r2r.read_order(requester.gateway, record.id)
+    company_currency = r2r.company_approval_rule(uat_target, site.company_id)["currency_id"]
+    if order["currency_id"][0] != company_currency[0]:
+        raise _withdraw(
+            requester,
+            record,
+            ProfileError(
+                str(site.loaded.path),
+                "requisition_to_receipt.supplier",
+                f"orders from {_policy(site).supplier} are in {order['currency_id'][1]}, the approval limit of "
+                f"{site.company_name} in {company_currency[1]}: an order sized against the limit needs a supplier "
+                "who sells in the company's currency",
+            ),
+        )
+    return record, order, r2r.currency_rounding(uat_target, int(order["currency_id"][0]))
+
+
+def _limit_percent(total: float, limit: float, step: float) -> str:
+    """ "4,999.99 tax included, 0.01 below the approval limit of 5,000.00 (100.0%)": the side is never rounded away."""
+    if r2r.same_amount(total, limit, step):
+        return f"{total:,.2f} tax included, exactly the approval limit of {limit:,.2f}"
+    side = "below" if total < limit else "above"
+    return f"{total:,.2f} tax included, {abs(limit - total):,.2f} {side} the approval limit of {limit:,.2f} " + (
+        f"({100 * total / limit:.1f}%)"
+    )
+
+
 @given(
     parsers.parse(
         "the requester raises a requisition for the site's lot-tracked supply worth {percent:d} percent "
@@ -135,26 +184,113 @@ def requester_raises_requisition(
     ),
     target_fixture="requisition",
 )
-def requester_raises_requisition_within_limit(
+def requester_raises_requisition_worth_percent(
     site: ResolvedSite, cast: Cast, run_id: str, percent: int, uat_target: OdooGateway
 ) -> r2r.PurchaseOrder:
-    """An order sized, tax included, to `percent` of the site's approval limit (whole units, at least one)."""
+    """An order of whole units at the site's agreed price, sized to `percent` of the approval limit, tax included.
+
+    Below 100 percent the quantity is rounded DOWN (the order is worth at most that share, so it stays below the
+    limit); at 100 percent or more it is rounded UP (at least that share, so it reaches the limit). The order is
+    thus as close to the share as whole units allow, on the side of the limit the feature asks for: Odoo approves
+    an order of LESS than the limit at once, and one of the limit or more waits (purchase.order._approval_allowed).
+    """
+    if percent <= 0:
+        raise FeatureFileError(f"an order worth {percent} percent of the approval limit: the share must be above 0")
     policy = _policy(site)
-    _check_what_the_order_relies_on(site, uat_target)
     requester = cast["requester"]
-    record = _raise_requisition(site, requester, run_id, 1)
-    unit_total = float(r2r.read_order(requester.gateway, record.id)["amount_total"])
-    quantity = max(1, math.floor(policy.approval_limit * percent / 100 / unit_total))
-    with requester.doing(f"The requester can order {quantity} units on a requisition", record=record):
-        requester.purchasing.change_ordered_quantity(record, quantity)
-    order = r2r.read_order(requester.gateway, record.id)
+    record, order, step = _raise_one_unit(site, requester, run_id, uat_target)
+    unit_total = float(order["amount_total"])
+    target = policy.approval_limit * percent / 100
+    round_up = percent >= 100
+    if not round_up and unit_total > target:
+        raise _withdraw(
+            requester,
+            record,
+            FeatureFileError(
+                f"site {site.code}: one unit of {policy.product} alone comes to {unit_total:,.2f} tax included, "
+                f"more than {percent} percent of the approval limit ({target:,.2f}): no order of whole units is "
+                "that small"
+            ),
+        )
+    quantity = r2r.whole_units_for(target, unit_total, round_up=round_up, step=step)
+    if quantity != 1:
+        with requester.doing(f"The requester can order {quantity} units on a requisition", record=record):
+            requester.purchasing.change_ordered_quantity(record, quantity)
+        order = r2r.read_order(requester.gateway, record.id)
+    total = float(order["amount_total"])
+    if round_up:
+        holds = total >= target or r2r.same_amount(total, target, step)
+        sized = f"at least {percent}% of the approval limit ({target:,.2f}), so at or above the limit"
+    else:
+        holds = total <= target or r2r.same_amount(total, target, step)
+        holds = holds and total < policy.approval_limit and not r2r.same_amount(total, policy.approval_limit, step)
+        sized = f"at most {percent}% of the approval limit ({target:,.2f}), so below the limit"
     requester.expect(
-        float(order["amount_total"]) <= policy.approval_limit,
-        f"The site's test order stays within its approval limit of {policy.approval_limit:,.2f}",
-        found=f"order total {order['amount_total']:,.2f} tax included for {quantity} units",
+        holds,
+        f"The site's test order of whole units of {policy.product} is worth {sized}",
+        found=f"order total {_limit_percent(total, policy.approval_limit, step)} for {quantity} units "
+        f"(one unit: {unit_total:,.2f})",
         record=record,
     )
-    return r2r.PurchaseOrder(id=record.id, name=str(order["name"]), origin=str(order["origin"]))
+    return _requisition(record, order)
+
+
+@given(
+    parsers.parse(
+        "the requester raises a requisition for the site's lot-tracked supply worth {amount:Amount}",
+        extra_types=PARSE_TYPES,
+    ),
+    target_fixture="requisition",
+)
+def requester_raises_requisition_worth_amount(
+    site: ResolvedSite, cast: Cast, run_id: str, amount: float, uat_target: OdooGateway
+) -> r2r.PurchaseOrder:
+    """An order whose total, tax included, is exactly `amount` in the company's currency ("worth 4,999.99").
+
+    An amount is a total to the cent, which whole units at the agreed price rarely add up to: the order is one
+    unit of the site's supply, and the requester types the unit price that makes the total exactly the amount
+    (found from the tax Odoo puts on one unit at the agreed price, then corrected by a cent if Odoo's tax
+    rounding asks). Some totals no one-line order reaches (with a 15% tax no price comes to exactly 3,000.00:
+    2,608.69 makes 2,999.99 and 2,608.70 makes 3,000.01): the step then stops the example as a feature-file
+    problem naming the nearest totals.
+    """
+    if amount <= 0:
+        raise FeatureFileError(f"an order worth {amount:,.2f}: the amount must be above 0")
+    policy = _policy(site)
+    requester = cast["requester"]
+    record, order, step = _raise_one_unit(site, requester, run_id, uat_target)
+
+    def total_at(unit_price: float) -> float:
+        with requester.doing(
+            f"The requester can price the supply at {unit_price:,.2f} on a requisition", record=record
+        ):
+            requester.purchasing.change_unit_price(record, unit_price)
+        return float(r2r.read_order(requester.gateway, record.id)["amount_total"])
+
+    agreed_price = float(r2r.order_lines(requester.gateway, record.id)[0]["price_unit"])
+    first = r2r.PricedTotal(agreed_price, float(order["amount_total"]))
+    search = r2r.price_for_total(amount, first, total_at, step=step)
+    if not search.reached(amount, step) and search.below and search.above:
+        raise _withdraw(
+            requester,
+            record,
+            FeatureFileError(
+                f"site {site.code}: no one-unit order of {policy.product} comes to exactly {amount:,.2f} tax "
+                f"included: priced {search.below.unit_price:,.2f} it comes to {search.below.total:,.2f}, priced "
+                f"{search.above.unit_price:,.2f} to {search.above.total:,.2f} (Odoo rounds the tax to the cent); "
+                "choose one of those amounts"
+            ),
+        )
+    order = r2r.read_order(requester.gateway, record.id)
+    total = float(order["amount_total"])
+    requester.expect(
+        r2r.same_amount(total, amount, step),
+        f"The site's test order of one unit of {policy.product} comes to exactly {amount:,.2f}, tax included",
+        found=f"order total {_limit_percent(total, policy.approval_limit, step)} at a unit price of "
+        f"{search.last.unit_price:,.2f}",
+        record=record,
+    )
+    return _requisition(record, order)
 
 
 @when("the requester confirms the requisition")
@@ -171,8 +307,9 @@ def order_waits_for_approval(site: ResolvedSite, cast: Cast, requisition: r2r.Pu
     order = r2r.read_order(requester.gateway, requisition.id)
     requester.expect(
         order["state"] == "to approve",
-        f"An order above the approval limit of {_policy(site).approval_limit:,.2f} waits for a purchase "
-        "manager's approval after the requester confirms it",
+        f"The order, of {order['amount_total']:,.2f} tax included against the site's approval limit of "
+        f"{_policy(site).approval_limit:,.2f}, waits for a purchase manager's approval after the requester "
+        "confirms it",
         found=f"state {order['state']!r} with total {order['amount_total']:,.2f}",
         record=requester.record("purchase.order", requisition.id, requisition.name),
     )
@@ -235,8 +372,9 @@ def order_approved_at_once(site: ResolvedSite, cast: Cast, requisition: r2r.Purc
     order = r2r.read_order(requester.gateway, requisition.id)
     requester.expect(
         order["state"] == "purchase",
-        f"An order within the approval limit of {_policy(site).approval_limit:,.2f} is a confirmed purchase order "
-        "as soon as the requester confirms it, with no manager's approval",
+        f"The order, of {order['amount_total']:,.2f} tax included against the site's approval limit of "
+        f"{_policy(site).approval_limit:,.2f}, is a confirmed purchase order as soon as the requester confirms "
+        "it, with no manager's approval",
         found=f"state {order['state']!r} with total {order['amount_total']:,.2f}",
         record=requester.record("purchase.order", requisition.id, requisition.name),
     )

@@ -1,14 +1,22 @@
-"""Receiving: supplier lots and expiry dates, short shipments, on-hand stock at the site."""
+"""Receiving: supplier lots and expiry dates, short shipments, on-hand stock at the site; a delivery note given as
+a feature's data table, with lots expiring soon or already expired."""
 
 from __future__ import annotations
 
 import math
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
 
-from pytest_bdd import then, when
+from pytest_bdd import parsers, then, when
 
 from fixtures.actors import Cast
+from odoo_uat.actions.receiving import ExpiredLots
+from odoo_uat.actors import Actor
+from odoo_uat.cycles import receiving as rcv
 from odoo_uat.cycles import requisition_to_receipt as r2r
+from odoo_uat.errors import RecordRef
 from odoo_uat.gateway import OdooGateway, many2one_id
+from odoo_uat.language import PARSE_TYPES, reads_table
 from odoo_uat.references import ResolvedSite
 from odoo_uat.run_id import tag
 
@@ -174,4 +182,203 @@ def lots_nowhere_else(site: ResolvedSite, cast: Cast, receipt: r2r.Receipt, uat_
         "The received lots are held at this site's stock only, in no other location of any site",
         found="; ".join(elsewhere),
         record=storekeeper.record("stock.picking", receipt.picking_id, receipt.picking_name),
+    )
+
+
+# -- a delivery note as a data table: lots expiring soon or already expired ----------------------------------------
+
+# What the storekeeper does when Odoo warns that lots are expired (or past their removal date), as a feature says it.
+EXPIRED_LOT_ANSWERS: Mapping[str, ExpiredLots] = {"refusing": ExpiredLots.REFUSE, "accepting": ExpiredLots.ACCEPT}
+
+
+def parse_expired_lot_answer(text: str) -> ExpiredLots:
+    return EXPIRED_LOT_ANSWERS[text]
+
+
+parse_expired_lot_answer.pattern = "|".join(EXPIRED_LOT_ANSWERS)  # type: ignore[attr-defined]  # read by `parse`
+STEP_TYPES: Mapping[str, Callable[[str], Any]] = {**PARSE_TYPES, "ExpiredLotAnswer": parse_expired_lot_answer}
+
+RECEIVE_TABLE = (
+    "the storekeeper receives the order with these supplier lots, {expired_lots:ExpiredLotAnswer} any lot Odoo "
+    "flags as expired:"
+)
+
+
+@when(parsers.parse(RECEIVE_TABLE, extra_types=STEP_TYPES), target_fixture="lots_receipt")
+@reads_table(*rcv.SUPPLIER_LOT_COLUMNS)
+def storekeeper_receives_table_of_lots(
+    site: ResolvedSite,
+    cast: Cast,
+    requisition: r2r.PurchaseOrder,
+    datatable: Sequence[Sequence[str]],
+    expired_lots: ExpiredLots,
+    run_id: str,
+) -> rcv.LotsReceipt:
+    """The order's receipt, with the table's lots (quantity, expires) of the site's supply; where the lots fall
+    short of the order, Odoo's backorder question is answered as the site expects (profile: short_shipment)."""
+    # the lot numbers carry the run and the order's name: unique per scenario, whatever else the run receives
+    prefix = f"{tag(run_id, site.code, 'LOT')}/{requisition.name}".replace("/", "-")
+    step = "the storekeeper receives the order with these supplier lots"
+    lots = rcv.table_lots(datatable, prefix, step=step)  # a bad column or cell blocks the scenario: exit 13
+    storekeeper = cast["storekeeper"]
+    receipts = r2r.receipts_of(storekeeper.gateway, requisition)
+    storekeeper.expect(
+        len(receipts) == 1,
+        "The storekeeper finds the order's receipt in the site's warehouse",
+        found=f"{len(receipts)} receipts",
+        record=storekeeper.record("purchase.order", requisition.id, requisition.name),
+    )
+    picking = receipts[0]
+    record = storekeeper.record("stock.picking", picking["id"], picking["name"])
+    product_id = site.id("requisition_to_receipt.product")
+    with storekeeper.doing(
+        f"The storekeeper can record {len(lots)} supplier lots with expiry dates and validate the receipt, "
+        f"answering '{expired_lots.value}' if Odoo warns that lots are expired",
+        record=record,
+    ):
+        received = storekeeper.receiving.receive_lots(
+            record,
+            product_id,
+            [lot.lot for lot in lots],
+            keep_backorder=r2r.section_of(site).short_shipment.backorder,
+            expired_lots=expired_lots,
+        )
+    return rcv.LotsReceipt(
+        picking_id=picking["id"],
+        picking_name=str(picking["name"]),
+        product_id=product_id,
+        lots=tuple(lots),
+        validate_answer=received.answer,
+        expiry_warning=received.expiry_warning,
+    )
+
+
+def _lot_step(text: str) -> Any:
+    return parsers.parse(text, extra_types=PARSE_TYPES)
+
+
+def _validated(storekeeper: Actor, receipt: rcv.LotsReceipt, record: RecordRef) -> None:
+    """What every check of a lot relies on: the receipt went through (else no lot is anywhere)."""
+    state = rcv.picking_state(storekeeper.gateway, receipt.picking_id)
+    storekeeper.expect(
+        state == "done",
+        "The storekeeper validated the receipt of the supplier's lots",
+        found=f"receipt state {state!r}; {receipt.validate_answer}",
+        record=record,
+    )
+
+
+def _receipt_record(storekeeper: Actor, receipt: rcv.LotsReceipt) -> RecordRef:
+    return storekeeper.record("stock.picking", receipt.picking_id, receipt.picking_name)
+
+
+@then("Odoo warned the storekeeper that the delivery holds an expired lot")
+def odoo_warned_of_expired_lot(cast: Cast, lots_receipt: rcv.LotsReceipt) -> None:
+    storekeeper = cast["storekeeper"]
+    storekeeper.expect(
+        bool(lots_receipt.expiry_warning),
+        "Before the receipt is validated, Odoo warns the storekeeper that a lot of the delivery is expired "
+        "(or past its removal date) and asks her to confirm",
+        found=lots_receipt.validate_answer
+        + (f"; Odoo's words: {lots_receipt.expiry_warning!r}" if lots_receipt.expiry_warning else ""),
+        record=_receipt_record(storekeeper, lots_receipt),
+    )
+
+
+REFUSED_LOT = "the lot with expiry date {when:RelativeDay} was refused and is in no stock"
+
+
+@then(_lot_step(REFUSED_LOT))
+def lot_refused(cast: Cast, lots_receipt: rcv.LotsReceipt, when: int, uat_target: OdooGateway) -> None:
+    table_lot = rcv.lot_expiring(lots_receipt.lots, when, step=REFUSED_LOT.replace("{when:RelativeDay}", str(when)))
+    storekeeper = cast["storekeeper"]
+    record = _receipt_record(storekeeper, lots_receipt)
+    _validated(storekeeper, lots_receipt, record)
+    everywhere = uat_target.across_companies().with_context(active_test=False)
+    held = rcv.lot_stock(everywhere, lots_receipt.product_id, table_lot.lot.name)
+    storekeeper.expect(
+        not held,
+        f"The supplier's lot {table_lot.lot.name} (expiry date {table_lot.lot.expiration}, {table_lot.said()}) is "
+        "refused at receipt: no location of any site holds it",
+        found="; ".join(f"{row['quantity']:g} in {row['location_id'][1]}" for row in held)
+        + f" ({lots_receipt.validate_answer})",
+        record=record,
+    )
+
+
+def _lot_at_site(
+    site: ResolvedSite, storekeeper: Actor, receipt: rcv.LotsReceipt, table_lot: rcv.TableLot
+) -> dict[str, Any]:
+    """Checks the lot is in the site's stock in full with the table's expiry date; returns the lot as Odoo has it."""
+    record = _receipt_record(storekeeper, receipt)
+    _validated(storekeeper, receipt, record)
+    lot = table_lot.lot
+    found = rcv.lot_named(storekeeper.gateway, receipt.product_id, lot.name)
+    storekeeper.expect(
+        found is not None and rcv.expiry_day(found) == lot.expiration.isoformat(),
+        f"The supplier's lot {lot.name} is recorded with the expiry date of the delivery note, {lot.expiration} "
+        f"({table_lot.said()})",
+        found=f"expiry date {rcv.expiry_day(found) or '(none)'}" if found else "no such lot in Odoo",
+        record=record,
+    )
+    assert found is not None
+    site_stock = rcv.locations_under(storekeeper.gateway, site.id("requisition_to_receipt.stock_location"))
+    rows = rcv.lot_stock(storekeeper.gateway, receipt.product_id, lot.name)
+    at_site = rcv.quantity_in(rows, site_stock)
+    storekeeper.expect(
+        math.isclose(at_site, lot.quantity),
+        f"The {lot.quantity:g} units of lot {lot.name} are on hand in {r2r.section_of(site).stock_location}",
+        found=f"{at_site:g} at the site's stock; "
+        + ("; ".join(f"{row['quantity']:g} in {row['location_id'][1]}" for row in rows) or "in no location"),
+        record=storekeeper.record("stock.lot", int(found["id"]), lot.name),
+    )
+    return {**found, "available_at_site": rcv.quantity_in(rows, site_stock, "available_quantity")}
+
+
+IN_STOCK = "the lot with expiry date {when:RelativeDay} is in the site's stock with its expiry date"
+
+
+@then(_lot_step(IN_STOCK))
+def lot_in_site_stock(site: ResolvedSite, cast: Cast, lots_receipt: rcv.LotsReceipt, when: int) -> None:
+    table_lot = rcv.lot_expiring(lots_receipt.lots, when, step=IN_STOCK.replace("{when:RelativeDay}", str(when)))
+    _lot_at_site(site, cast["storekeeper"], lots_receipt, table_lot)
+
+
+IN_STOCK_EXPIRED = "the lot with expiry date {when:RelativeDay} is in the site's stock, flagged as expired"
+
+
+@then(_lot_step(IN_STOCK_EXPIRED))
+def lot_in_stock_flagged_expired(site: ResolvedSite, cast: Cast, lots_receipt: rcv.LotsReceipt, when: int) -> None:
+    step = IN_STOCK_EXPIRED.replace("{when:RelativeDay}", str(when))
+    table_lot = rcv.lot_expiring(lots_receipt.lots, when, step=step)
+    storekeeper = cast["storekeeper"]
+    lot = _lot_at_site(site, storekeeper, lots_receipt, table_lot)
+    storekeeper.expect(
+        bool(lot["product_expiry_alert"]) and math.isclose(lot["available_at_site"], 0.0, abs_tol=1e-9),
+        f"Odoo flags lot {table_lot.lot.name} as expired and counts none of it as available to issue",
+        found=f"expired flag {lot['product_expiry_alert']}, removal date {lot['removal_date']}, "
+        f"available {lot['available_at_site']:g}",
+        record=storekeeper.record("stock.lot", int(lot["id"]), table_lot.lot.name),
+    )
+
+
+ON_ALERTS = "the lot with expiry date {when:RelativeDay} is on Odoo's expiration alerts"
+
+
+@then(_lot_step(ON_ALERTS))
+def lot_on_expiration_alerts(cast: Cast, lots_receipt: rcv.LotsReceipt, when: int) -> None:
+    table_lot = rcv.lot_expiring(lots_receipt.lots, when, step=ON_ALERTS.replace("{when:RelativeDay}", str(when)))
+    storekeeper = cast["storekeeper"]
+    record = _receipt_record(storekeeper, lots_receipt)
+    _validated(storekeeper, lots_receipt, record)
+    lot = rcv.lot_named(storekeeper.gateway, lots_receipt.product_id, table_lot.lot.name)
+    storekeeper.expect(
+        lot is not None and rcv.on_expiration_alerts(storekeeper.gateway, int(lot["id"])),
+        f"Odoo lists lot {table_lot.lot.name}, expiring on {table_lot.lot.expiration} ({table_lot.said()}), among "
+        "its expiration alerts (Inventory > Lots/Serial Numbers, filter 'Expiration Alerts': alert date reached; "
+        "the product's 'Alert Date' sets how many days before expiry)",
+        found=f"alert date {lot['alert_date'] or '(none)'}, expiry date {lot['expiration_date']}"
+        if lot
+        else "no such lot in Odoo",
+        record=storekeeper.record("stock.lot", int(lot["id"]), table_lot.lot.name) if lot else record,
     )

@@ -5,6 +5,10 @@ rule and never creates or changes it. To see a breach without waiting for a real
 user moves the run ticket's SLA deadline into the window the next check handles and runs the check the way
 its "Run Manually" button does. Nothing else is moved: not the clock, not the rule, not the calendar.
 
+A feature may name the ticket's category and the SLA policy it must get (features/ticket_categories.feature): the
+category and the policy are found by name (odoo_uat.language), the ticket keeps the profile's tags and priority, and
+the deadline Odoo planned is checked against the stated working hours on the team's calendar.
+
 What a person does goes through `actor.service_desk` (over RPC or on Odoo's screens, by the scenario's mode);
 the technical user's simulations go through its own `service_desk` actions, which stay on RPC in browser mode.
 """
@@ -12,11 +16,11 @@ the technical user's simulations go through its own `service_desk` actions, whic
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import timedelta
 
 import pytest
-from pytest_bdd import given, then, when
+from pytest_bdd import given, parsers, then, when
 
 from fixtures.actors import Cast
 from fixtures.factories.helpdesk_escalation import ServiceDeskTicketFactory
@@ -26,6 +30,7 @@ from odoo_uat.actors import Actor, expect
 from odoo_uat.cycles import helpdesk_escalation as hd
 from odoo_uat.errors import OdooError, ProfileError, RecordRef
 from odoo_uat.gateway import OdooGateway
+from odoo_uat.language import SLA_POLICY, TICKET_CATEGORY, Kind, named
 from odoo_uat.references import ResolvedSite
 from odoo_uat.run_id import tag
 
@@ -39,12 +44,25 @@ def _ticket_record(actor: Actor, ticket: hd.TicketView) -> RecordRef:
     return actor.record("helpdesk.ticket", ticket.id, f"{ticket.number} {ticket.name}")
 
 
+def _category_kind(helpdesk: hd.HelpdeskAdapter) -> Kind:
+    """What a feature's ticket "category" names: OCA's ticket category, Enterprise's ticket type (one noun, so a
+    profile's `names: {ticket category: ...}` serves both)."""
+    if helpdesk.category_model == TICKET_CATEGORY.model:
+        return TICKET_CATEGORY
+    return replace(TICKET_CATEGORY, model=helpdesk.category_model, keys=(helpdesk.category_key,))
+
+
 def _calendar(site: ResolvedSite, gateway: OdooGateway) -> hd.WorkingCalendar:
     return hd.read_calendar(gateway, site.id("helpdesk_escalation.working_calendar"))
 
 
-def _ticket_attributes(site: ResolvedSite, gateway: OdooGateway, helpdesk: hd.HelpdeskAdapter) -> hd.TicketAttributes:
-    """The run's ticket as the profile describes it, its references resolved; the priority as Odoo keys it."""
+def _ticket_attributes(
+    site: ResolvedSite, gateway: OdooGateway, helpdesk: hd.HelpdeskAdapter, category: hd.Named | None = None
+) -> hd.TicketAttributes:
+    """The run's ticket as the profile describes it, its references resolved; the priority as Odoo keys it.
+
+    `category`: the one a feature names, in place of the profile's (the profile's tags and priority stay).
+    """
     section = _section(site)
     wanted = section.ticket
     labels = hd.priority_labels(gateway)
@@ -59,8 +77,7 @@ def _ticket_attributes(site: ResolvedSite, gateway: OdooGateway, helpdesk: hd.He
                 f"{wanted.priority!r} is not a ticket priority of this Odoo ({', '.join(map(repr, labels.values()))})",
             )
         priority = keys[wanted.priority]
-    category = None
-    if wanted.category is not None:
+    if category is None and wanted.category is not None:
         category = hd.Named(site.id("helpdesk_escalation.ticket.category"), wanted.category)
     return hd.TicketAttributes(
         team=hd.Named(site.id("helpdesk_escalation.service_desk_team"), section.service_desk_team),
@@ -208,6 +225,28 @@ def escalation_rule_active(
     return rule
 
 
+def _raise_ticket(
+    site: ResolvedSite, agent: Actor, run_id: str, helpdesk: hd.HelpdeskAdapter, category: hd.Named | None = None
+) -> hd.TicketView:
+    """The tier-1 agent raises the run's ticket (the profile's, or of the named `category`) and opens it."""
+    section = _section(site)
+    agent_id = site.id("roles.helpdesk_agent")
+    agent_name = str(agent.gateway.read_one("res.users", agent_id, ["name"])["name"])
+    ticket = ServiceDeskTicketFactory.build(
+        run_tag=tag(run_id, site.code, "TICKET"),
+        title=section.ticket_title,
+        attributes=_ticket_attributes(site, agent.gateway, helpdesk, category),
+        company_id=site.company_id,
+        assignee=hd.Named(agent_id, agent_name),
+        app=helpdesk.app,
+    )
+    about = f" of {helpdesk.category_label} {category.name!r}" if category is not None else ""
+    with agent.doing(f"The tier-1 agent can raise a ticket{about} at {section.service_desk_team!r}"):
+        record = agent.service_desk.raise_ticket(ticket)
+    with agent.doing("The tier-1 agent can open the ticket they raised", record=record):
+        return helpdesk.ticket(agent.gateway, record.id)
+
+
 @when("the tier-1 agent raises a ticket at the site's service desk", target_fixture="ticket")
 def agent_raises_ticket(
     site: ResolvedSite,
@@ -216,22 +255,28 @@ def agent_raises_ticket(
     helpdesk: hd.HelpdeskAdapter,
     leftover_run_tickets_archived: None,
 ) -> hd.TicketView:
-    section = _section(site)
-    agent = cast["helpdesk_agent"]
-    agent_id = site.id("roles.helpdesk_agent")
-    agent_name = str(agent.gateway.read_one("res.users", agent_id, ["name"])["name"])
-    ticket = ServiceDeskTicketFactory.build(
-        run_tag=tag(run_id, site.code, "TICKET"),
-        title=section.ticket_title,
-        attributes=_ticket_attributes(site, agent.gateway, helpdesk),
-        company_id=site.company_id,
-        assignee=hd.Named(agent_id, agent_name),
-        app=helpdesk.app,
-    )
-    with agent.doing(f"The tier-1 agent can raise a ticket at {section.service_desk_team!r}"):
-        record = agent.service_desk.raise_ticket(ticket)
-    with agent.doing("The tier-1 agent can open the ticket they raised", record=record):
-        return helpdesk.ticket(agent.gateway, record.id)
+    return _raise_ticket(site, cast["helpdesk_agent"], run_id, helpdesk)
+
+
+@when(
+    parsers.parse('the tier-1 agent raises a ticket of category "{category}" at the site\'s service desk'),
+    target_fixture="ticket",
+)
+def agent_raises_ticket_of_category(
+    site: ResolvedSite,
+    cast: Cast,
+    run_id: str,
+    uat_target: OdooGateway,
+    helpdesk: hd.HelpdeskAdapter,
+    leftover_run_tickets_archived: None,
+    category: str,
+) -> hd.TicketView:
+    """The ticket carries the named category (its name, full name, or the profile's `names:` for it), and the
+    profile's tags and priority (helpdesk_escalation.ticket). A category the site does not have blocks the example."""
+    kind = _category_kind(helpdesk)
+    found = named(site, uat_target, kind, category)
+    full_name = str(uat_target.read_one(kind.model, found.id, ["display_name"])["display_name"])
+    return _raise_ticket(site, cast["helpdesk_agent"], run_id, helpdesk, hd.Named(found.id, full_name))
 
 
 @then(
@@ -282,6 +327,96 @@ def ticket_gets_sla(
         f"policy {line.policy_name} ({section.sla_hours:g} working hours, calendar {calendar.name})",
     )
     return line
+
+
+def _why_not_held(uat_target: OdooGateway, helpdesk: hd.HelpdeskAdapter, ticket: hd.TicketView, policy_id: int) -> str:
+    """The ticket as Odoo stored it, and what the policy selects now: why a policy does not hold the ticket."""
+    filters = helpdesk.sla_filters(uat_target, policy_id, hd.priority_labels(uat_target))
+    return (
+        f"the ticket has team {ticket.team_name!r}, {helpdesk.category_label} {ticket.category_name or '(none)'!r}, "
+        f"tags {', '.join(map(repr, ticket.tag_names)) or '(none)'}; the policy selects {filters.describe()}"
+    )
+
+
+def _about(helpdesk: hd.HelpdeskAdapter, ticket: hd.TicketView) -> str:
+    return f"A ticket of {helpdesk.category_label} {ticket.category_name or '(none)'!r} raised at {ticket.team_name!r}"
+
+
+@then(
+    parsers.parse('the ticket is under the SLA "{policy}" with a deadline {hours:g} working hours after it was raised'),
+    target_fixture="sla_line",
+)
+def ticket_under_named_sla(
+    site: ResolvedSite,
+    cast: Cast,
+    uat_target: OdooGateway,
+    helpdesk: hd.HelpdeskAdapter,
+    ticket: hd.TicketView,
+    policy: str,
+    hours: float,
+) -> hd.SlaLine:
+    """The named policy (its name, or the profile's `names:` for it) holds the ticket, and Odoo's deadline is the
+    working hours the example states, counted on the team's calendar from the moment the ticket was raised."""
+    wanted = named(site, uat_target, SLA_POLICY, policy)
+    agent = cast["helpdesk_agent"]
+    record = _ticket_record(agent, ticket)
+    with agent.doing("The tier-1 agent can see the ticket's SLA", record=record):
+        lines = helpdesk.sla_lines(agent.gateway, ticket.id)
+    held = [line for line in lines if line.policy_id == wanted.id]
+    found = "SLAs on the ticket: " + (", ".join(repr(line.policy_name) for line in lines) or "none")
+    if len(held) != 1:
+        found += f"; {_why_not_held(uat_target, helpdesk, ticket, wanted.id)}"
+    agent.expect(
+        len(held) == 1,
+        f"{_about(helpdesk, ticket)} is held to the SLA policy {wanted.key!r}",
+        found=found,
+        record=record,
+    )
+    line = held[0]
+    calendar = _calendar(site, uat_target)
+    planned = hd.plan_working_hours(calendar, ticket.create_date, hours)
+    on_calendar = (
+        planned is not None and line.deadline is not None and abs(line.deadline - planned) <= DEADLINE_TOLERANCE
+    )
+    granted = "" if line.hours is None else f" (the policy grants {line.hours:g} working hours)"
+    agent.expect(
+        on_calendar,
+        f"Under {wanted.key!r} the ticket is due {hours:g} working hours after it was raised, counted on the "
+        f"calendar {calendar.name!r} (nights, weekends and public holidays excluded)",
+        found=f"raised {hd.fmt(ticket.create_date, calendar.tz)}, Odoo's deadline {hd.fmt(line.deadline, calendar.tz)}"
+        f"{granted}, {hours:g} working hours on the calendar end {hd.fmt(planned, calendar.tz)}",
+        record=record,
+    )
+    reporting.attach_text(
+        "SLA deadline on the working calendar",
+        f"{helpdesk.category_label} {ticket.category_name or '(none)'}\n"
+        f"raised {hd.fmt(ticket.create_date, calendar.tz)}\n"
+        f"deadline {hd.fmt(line.deadline, calendar.tz)}\n"
+        f"policy {line.policy_name} ({hours:g} working hours, calendar {calendar.name})",
+    )
+    return line
+
+
+@then("the ticket is under no other SLA")
+def ticket_under_no_other_sla(
+    cast: Cast, uat_target: OdooGateway, helpdesk: hd.HelpdeskAdapter, ticket: hd.TicketView, sla_line: hd.SlaLine
+) -> None:
+    """No other policy holds the ticket: its category chose one SLA (each policy that matches adds its own)."""
+    agent = cast["helpdesk_agent"]
+    record = _ticket_record(agent, ticket)
+    with agent.doing("The tier-1 agent can see the ticket's SLA", record=record):
+        others = [line for line in helpdesk.sla_lines(agent.gateway, ticket.id) if line.id != sla_line.id]
+    described = [
+        f"{line.policy_name!r} (due {hd.fmt(line.deadline)}; it selects "
+        f"{helpdesk.sla_filters(uat_target, line.policy_id, hd.priority_labels(uat_target)).describe()})"
+        for line in others
+    ]
+    agent.expect(
+        not others,
+        f"{_about(helpdesk, ticket)} is held to the SLA policy {sla_line.policy_name!r} alone",
+        found=f"also held to {'; '.join(described)}" if others else f"only {sla_line.policy_name!r}",
+        record=record,
+    )
 
 
 @then("the ticket's SLA is not breached yet")

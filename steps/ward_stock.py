@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 import pytest
-from pytest_bdd import given, then, when
+from pytest_bdd import given, parsers, then, when
 
 from fixtures.actors import Cast
 from fixtures.factories.receiving import SupplierDeliveryFactory
@@ -28,8 +28,9 @@ from odoo_uat.config import TargetSettings
 from odoo_uat.cycles import month_end_close as mec
 from odoo_uat.cycles import receiving
 from odoo_uat.cycles import transfer_to_consumption as t2c
-from odoo_uat.errors import RecordRef
+from odoo_uat.errors import FeatureFileError, RecordRef
 from odoo_uat.gateway import OdooGateway
+from odoo_uat.language import LOCATION, named
 from odoo_uat.references import ResolvedSite
 from odoo_uat.run_id import tag
 
@@ -115,14 +116,6 @@ def _stock_expectations(site: ResolvedSite, storekeeper: Actor) -> list[Expectat
     def record(model: str, record_id: int, name: str) -> RecordRef:
         return storekeeper.record(model, record_id, name)
 
-    def of_site(place: t2c.Location) -> bool:
-        return place.usage == "internal" and place.warehouse_id == site.warehouse_id
-
-    def where(place: t2c.Location) -> str:
-        return f"usage {place.usage}, warehouse {place.warehouse or '(none)'}"
-
-    ward_in_store = t2c.is_inside(gateway, ward.id, store.id)
-    store_in_ward = t2c.is_inside(gateway, store.id, ward.id)
     removal = {place.name: t2c.removal_in_odoo(gateway, supply.id, place.id) for place in (store, ward)}
     wanted = t2c.REMOVAL_NAMES[policy.removal_strategy]
     return [
@@ -146,20 +139,12 @@ def _stock_expectations(site: ResolvedSite, storekeeper: Actor) -> list[Expectat
             record("stock.picking.type", consumption.id, consumption.name),
         ),
         Expectation(
-            of_site(store),
+            _of_site(site, store),
             f"The store {policy.store_location} is an internal location of warehouse {warehouse}",
-            where(store),
+            _where(store),
             record("stock.location", store.id, store.name),
         ),
-        Expectation(
-            of_site(ward) and not ward_in_store and not store_in_ward,
-            f"The ward {policy.ward_location} is an internal location of warehouse {warehouse}, beside the store "
-            "(neither inside the other)",
-            where(ward)
-            + ("; it lies inside the store" if ward_in_store and ward.id != store.id else "")
-            + ("; the store lies inside it" if store_in_ward else ""),
-            record("stock.location", ward.id, ward.name),
-        ),
+        _beside_the_store(site, storekeeper, ward, store, f"The ward {policy.ward_location}"),
         Expectation(
             used.usage in t2c.CONSUMPTION_USAGES,
             f"The consumption location {policy.consumption_location} is a consumption location (usage "
@@ -186,6 +171,31 @@ def _stock_expectations(site: ResolvedSite, storekeeper: Actor) -> list[Expectat
             record("product.product", supply.id, supply.name),
         ),
     ]
+
+
+def _of_site(site: ResolvedSite, place: t2c.Location) -> bool:
+    return place.usage == "internal" and place.warehouse_id == site.warehouse_id
+
+
+def _where(place: t2c.Location) -> str:
+    return f"usage {place.usage}, warehouse {place.warehouse or '(none)'}"
+
+
+def _beside_the_store(
+    site: ResolvedSite, actor: Actor, ward: t2c.Location, store: t2c.Location, called: str
+) -> Expectation:
+    """A ward is stock of the site's warehouse kept apart from the store: stock moved there leaves the store."""
+    ward_in_store = t2c.is_inside(actor.gateway, ward.id, store.id)
+    store_in_ward = t2c.is_inside(actor.gateway, store.id, ward.id)
+    return Expectation(
+        _of_site(site, ward) and not ward_in_store and not store_in_ward,
+        f"{called} is an internal location of warehouse {site.profile.warehouse}, beside the store "
+        "(neither inside the other)",
+        _where(ward)
+        + ("; it lies inside the store" if ward_in_store and ward.id != store.id else "")
+        + ("; the store lies inside it" if store_in_ward else ""),
+        actor.record("stock.location", ward.id, ward.name),
+    )
 
 
 def _books_expectations(site: ResolvedSite, accountant: Actor) -> list[Expectation]:
@@ -276,7 +286,8 @@ def storekeeper_receives_lots(site: ResolvedSite, cast: Cast, run_id: str) -> li
     gateway = storekeeper.gateway
     product_id, store_id, receipt_type = _ids(site, "product", "store_location", "receipt_operation")
     supplier_location, _ = t2c.picking_type_locations(gateway, receipt_type)
-    lots = t2c.plan_supplier_lots(tag(run_id, site.code, "T2C-LOT").replace("/", "-"), policy.received_lots)
+    prefix = t2c.fresh_lot_prefix(gateway, product_id, tag(run_id, site.code, "T2C-LOT").replace("/", "-"))
+    lots = t2c.plan_supplier_lots(prefix, policy.received_lots)
     delivery: Delivery = SupplierDeliveryFactory.build(
         run_tag=tag(run_id, site.code, "T2C-DELIVERY"),
         partner_id=site.id(f"{KEY}.supplier"),
@@ -341,14 +352,14 @@ def _plan_and_confirm(
     destination: str,
 ) -> t2c.Movement:
     """Work out the lots the business expects from the stock the movement chooses from, then let the role plan
-    it and mark it as To Do, and Odoo reserve."""
+    it and mark it as To Do, and Odoo reserve. `source` and `destination` are the locations' full names."""
     policy = t2c.section_of(site)
     gateway = actor.gateway
     product_id, source_id = movement.product_id, movement.source_location_id
     stock = t2c.quants(gateway, product_id, source_id)  # before Odoo reserves any of it for this movement
     with actor.doing(
-        f"The {actor.role} can mark a {movement.quantity:g}-unit movement from {getattr(policy, source)} to "
-        f"{getattr(policy, destination)} as To Do, and Odoo reserves it"
+        f"The {actor.role} can mark a {movement.quantity:g}-unit movement from {source} to {destination} as To Do, "
+        "and Odoo reserves it"
     ):
         record = plan()
     at = t2c.move_date(gateway, record.id)
@@ -357,36 +368,94 @@ def _plan_and_confirm(
         picking_name=record.name,
         origin=movement.run_tag,
         quantity=movement.quantity,
-        from_location=getattr(policy, source),
-        to_location=getattr(policy, destination),
+        from_location=source,
+        to_location=destination,
+        from_location_id=movement.source_location_id,
+        to_location_id=movement.destination_location_id,
         expected=t2c.plan_picks(stock, movement.quantity, policy.removal_strategy, at),
         other_order=t2c.plan_picks(stock, movement.quantity, t2c.other_method(policy.removal_strategy), at),
         strategy_in_odoo=t2c.removal_strategy_in_odoo(gateway, product_id, source_id),
     )
 
 
-@when("the storekeeper requests the ward's supplies from the store", target_fixture="ward_transfer")
-def storekeeper_requests_transfer(site: ResolvedSite, cast: Cast, run_id: str) -> t2c.Movement:
-    storekeeper = cast["storekeeper"]
-    product_id, store_id, ward_id, type_id = _ids(
-        site, "product", "store_location", "ward_location", "internal_operation"
-    )
+@dataclass(frozen=True)
+class Ward:
+    """The ward a step is about: the profile's `ward_location`, or one the feature names."""
+
+    id: int
+    name: str  # its full name in Odoo, e.g. "NSC/Ward B"
+
+
+def _profile_ward(site: ResolvedSite) -> Ward:
+    return Ward(site.id(f"{KEY}.ward_location"), t2c.section_of(site).ward_location)
+
+
+def _named_ward(site: ResolvedSite, actor: Actor, said: str) -> Ward:
+    """The location a feature names as a ward ("second ward", through the profile's `names:`, or a full name):
+    one that matches nothing blocks the scenario with the key (language.named). That it is a ward of the site,
+    beside the store, is an expectation, checked before the role moves anything there."""
+    found = named(site, actor.gateway, LOCATION, said)
+    ward = t2c.location(actor.gateway, found.id)
+    store = t2c.location(actor.gateway, site.id(f"{KEY}.store_location"))
+    called = f'The "{said}" ({ward.name})' if found.key != said else f"The ward {ward.name}"
+    _check_all([(actor, _beside_the_store(site, actor, ward, store, called))])
+    return Ward(ward.id, ward.name)
+
+
+def _units(quantity: int, step: str) -> float:
+    if quantity <= 0:
+        raise FeatureFileError(f"{step}: {quantity} is not a number of units to move (write a whole number above 0)")
+    return float(quantity)
+
+
+def _request_transfer(site: ResolvedSite, storekeeper: Actor, run_id: str, ward: Ward, quantity: float) -> t2c.Movement:
+    product_id, store_id, type_id = _ids(site, "product", "store_location", "internal_operation")
     transfer: WardTransfer = WardTransferFactory.build(
         run_tag=tag(run_id, site.code, "WARD-TRANSFER"),
         picking_type_id=type_id,
         source_location_id=store_id,
-        destination_location_id=ward_id,
+        destination_location_id=ward.id,
         product_id=product_id,
-        quantity=t2c.section_of(site).transfer_quantity,
+        quantity=quantity,
     )
     return _plan_and_confirm(
         site,
         storekeeper,
         transfer,
         lambda: storekeeper.ward_stock.request_transfer(transfer),
-        source="store_location",
-        destination="ward_location",
+        source=t2c.section_of(site).store_location,
+        destination=ward.name,
     )
+
+
+@when("the storekeeper requests the ward's supplies from the store", target_fixture="ward_transfer")
+def storekeeper_requests_transfer(site: ResolvedSite, cast: Cast, run_id: str) -> t2c.Movement:
+    quantity = t2c.section_of(site).transfer_quantity
+    return _request_transfer(site, cast["storekeeper"], run_id, _profile_ward(site), quantity)
+
+
+@when(
+    parsers.parse("the storekeeper requests {quantity:d} units of the site's supply from the store for the ward"),
+    target_fixture="ward_transfer",
+)
+def storekeeper_requests_units(site: ResolvedSite, cast: Cast, run_id: str, quantity: int) -> t2c.Movement:
+    """The profile's ward (`ward_location`), a quantity the feature gives."""
+    units = _units(quantity, "the storekeeper requests ... for the ward")
+    return _request_transfer(site, cast["storekeeper"], run_id, _profile_ward(site), units)
+
+
+@when(
+    parsers.parse('the storekeeper requests {quantity:d} units of the site\'s supply from the store for the "{ward}"'),
+    target_fixture="ward_transfer",
+)
+def storekeeper_requests_units_for_named_ward(
+    site: ResolvedSite, cast: Cast, run_id: str, quantity: int, ward: str
+) -> t2c.Movement:
+    """A ward the feature names: a name the site profile gives (`names: {location: {second ward: NSC/Ward B}}`)
+    or a location's full name."""
+    storekeeper = cast["storekeeper"]
+    units = _units(quantity, f'the storekeeper requests ... for the "{ward}"')
+    return _request_transfer(site, storekeeper, run_id, _named_ward(site, storekeeper, ward), units)
 
 
 def _check_reservation(site: ResolvedSite, actor: Actor, movement: t2c.Movement) -> None:
@@ -412,7 +481,7 @@ def transfer_reserved_in_order(site: ResolvedSite, cast: Cast, ward_transfer: t2
 
 
 def _validate(site: ResolvedSite, actor: Actor, movement: t2c.Movement, press: Callable[[], str]) -> t2c.Validation:
-    stock_before = _watched_stock(site, actor.gateway)
+    stock_before = _watched_stock(site, actor.gateway, movement)
     value_before = t2c.stock_value(actor.gateway, site.id(f"{KEY}.product"))
     answer = _press_validate(actor, movement, press)
     return t2c.Validation(stock_before=stock_before, value_before=value_before, answer=answer)
@@ -427,14 +496,16 @@ def _press_validate(actor: Actor, movement: t2c.Movement, press: Callable[[], st
         return press()
 
 
-def _watched_locations(site: ResolvedSite) -> list[int]:
-    """Where the cycle's stock can be: the store, the ward and the consumption location (and below them)."""
-    return _ids(site, "store_location", "ward_location", "consumption_location")
+def _watched_locations(site: ResolvedSite, movement: t2c.Movement) -> list[int]:
+    """Where the cycle's stock can be: the store, the ward and the consumption location (and below them), and
+    the two ends of the movement (a ward the feature names)."""
+    profile = _ids(site, "store_location", "ward_location", "consumption_location")
+    return list(dict.fromkeys([*profile, movement.from_location_id, movement.to_location_id]))
 
 
-def _watched_stock(site: ResolvedSite, gateway: OdooGateway) -> t2c.StockByLot:
+def _watched_stock(site: ResolvedSite, gateway: OdooGateway, movement: t2c.Movement) -> t2c.StockByLot:
     """The supply's stock by lot there. Only this supply: another run sharing the database may receive others."""
-    return t2c.stock_by_lot(gateway, _watched_locations(site), site.id(f"{KEY}.product"))
+    return t2c.stock_by_lot(gateway, _watched_locations(site, movement), site.id(f"{KEY}.product"))
 
 
 @when("the storekeeper validates the transfer to the ward", target_fixture="transfer_validation")
@@ -464,7 +535,7 @@ def _check_stock_moved(
             ((product, line.lot, line.destination), line.quantity),
         ):
             expected[key] = expected.get(key, 0.0) + change
-    changes = t2c.stock_changes(validation.stock_before, _watched_stock(site, gateway))
+    changes = t2c.stock_changes(validation.stock_before, _watched_stock(site, gateway, movement))
     wrong = [
         f"{'' if name == product else name + ' '}{lot or '(no lot)'} at {location}: changed by "
         f"{changes.get((name, lot, location), 0.0):+g}, expected {expected.get((name, lot, location), 0.0):+g}"
@@ -496,6 +567,31 @@ def transfer_moved_stock(
     _check_stock_moved(site, cast["storekeeper"], ward_transfer, transfer_validation, "transfer")
 
 
+def _check_named_end(
+    site: ResolvedSite, actor: Actor, movement: t2c.Movement, said: str, field: str, what: str
+) -> None:
+    """The movement's picking, as Odoo holds it, has the named ward at that end (`location_id` or
+    `location_dest_id`): a scenario that names one ward and checks another fails here, naming both."""
+    ward = named(site, actor.gateway, LOCATION, said)
+    picking = t2c.read_picking(actor.gateway, movement.picking_id)
+    end = picking[field]
+    actor.expect(
+        bool(end) and end[0] == ward.id,
+        f'The {what} {"came from" if field == "location_id" else "went to"} the "{said}" ({ward.key})',
+        found=f"its {'source' if field == 'location_id' else 'destination'} is {end[1] if end else '(none)'}",
+        record=_picking(actor, movement),
+    )
+
+
+@then(parsers.parse('stock by lot moved from the store to the "{ward}" by exactly the transferred quantities'))
+def transfer_moved_stock_to_named_ward(
+    site: ResolvedSite, cast: Cast, ward_transfer: t2c.Movement, transfer_validation: t2c.Validation, ward: str
+) -> None:
+    storekeeper = cast["storekeeper"]
+    _check_named_end(site, storekeeper, ward_transfer, ward, "location_dest_id", "transfer")
+    _check_stock_moved(site, storekeeper, ward_transfer, transfer_validation, "transfer")
+
+
 @then("the transfer changed neither the stock value of the supply nor the books")
 def transfer_kept_value(
     site: ResolvedSite, cast: Cast, ward_transfer: t2c.Movement, transfer_validation: t2c.Validation
@@ -519,28 +615,73 @@ def transfer_kept_value(
 # -- ward to consumption -----------------------------------------------------------------------------
 
 
-@when("the nurse records the supplies used on the ward", target_fixture="ward_consumption")
-def nurse_records_consumption(site: ResolvedSite, cast: Cast, run_id: str) -> t2c.Movement:
-    nurse = cast["nurse"]
-    product_id, ward_id, used_id, type_id = _ids(
-        site, "product", "ward_location", "consumption_location", "consumption_operation"
-    )
+def _record_consumption(site: ResolvedSite, nurse: Actor, run_id: str, ward: Ward, quantity: float) -> t2c.Movement:
+    """With the site's consumption operation, from the ward, into the site's consumption location: a nurse of
+    another ward of the site sets her ward as the source on the same form."""
+    product_id, used_id, type_id = _ids(site, "product", "consumption_location", "consumption_operation")
     consumption: WardConsumption = WardConsumptionFactory.build(
         run_tag=tag(run_id, site.code, "WARD-CONSUMPTION"),
         picking_type_id=type_id,
-        source_location_id=ward_id,
+        source_location_id=ward.id,
         destination_location_id=used_id,
         product_id=product_id,
-        quantity=t2c.section_of(site).consume_quantity,
+        quantity=quantity,
     )
     return _plan_and_confirm(
         site,
         nurse,
         consumption,
         lambda: nurse.ward_stock.record_consumption(consumption),
-        source="ward_location",
-        destination="consumption_location",
+        source=ward.name,
+        destination=t2c.section_of(site).consumption_location,
     )
+
+
+@when("the nurse records the supplies used on the ward", target_fixture="ward_consumption")
+def nurse_records_consumption(site: ResolvedSite, cast: Cast, run_id: str) -> t2c.Movement:
+    quantity = t2c.section_of(site).consume_quantity
+    return _record_consumption(site, cast["nurse"], run_id, _profile_ward(site), quantity)
+
+
+@when(
+    parsers.parse("the nurse records {quantity:d} units of the site's supply used on the ward"),
+    target_fixture="ward_consumption",
+)
+def nurse_records_units(site: ResolvedSite, cast: Cast, run_id: str, quantity: int) -> t2c.Movement:
+    """On the profile's ward (`ward_location`), a quantity the feature gives."""
+    units = _units(quantity, "the nurse records ... used on the ward")
+    return _record_consumption(site, cast["nurse"], run_id, _profile_ward(site), units)
+
+
+@when(
+    parsers.parse('the nurse records {quantity:d} units of the site\'s supply used on the "{ward}"'),
+    target_fixture="ward_consumption",
+)
+def nurse_records_units_on_named_ward(
+    site: ResolvedSite, cast: Cast, run_id: str, quantity: int, ward: str
+) -> t2c.Movement:
+    """On a ward the feature names. Odoo must take the supply out of it in the site's removal order (the
+    product category's strategy, else the ward's): an expectation, checked before the nurse records anything."""
+    nurse = cast["nurse"]
+    units = _units(quantity, f'the nurse records ... used on the "{ward}"')
+    place = _named_ward(site, nurse, ward)
+    policy = t2c.section_of(site)
+    product_id = site.id(f"{KEY}.product")
+    method, described = t2c.removal_in_odoo(nurse.gateway, product_id, place.id)
+    _check_all(
+        [
+            (
+                nurse,
+                Expectation(
+                    method == policy.removal_strategy,
+                    f"Odoo takes {policy.product} out of {place.name} {t2c.REMOVAL_NAMES[policy.removal_strategy]}",
+                    described,
+                    nurse.record("stock.location", place.id, place.name),
+                ),
+            )
+        ]
+    )
+    return _record_consumption(site, nurse, run_id, place, units)
 
 
 @then("Odoo reserves the ward's lots in the site's removal order")
@@ -554,7 +695,7 @@ def nurse_validates(site: ResolvedSite, cast: Cast, ward_consumption: t2c.Moveme
     nurse = cast["nurse"]
     gateway = nurse.gateway
     product_id = site.id(f"{KEY}.product")
-    stock_before = _watched_stock(site, gateway)
+    stock_before = _watched_stock(site, gateway, ward_consumption)
     value_before = t2c.stock_value(gateway, product_id)
     lots = t2c.reserved(t2c.move_lines(gateway, ward_consumption.picking_id))
     expected_value = t2c.expected_out_value(gateway, product_id, site.company_id, lots)
@@ -570,6 +711,15 @@ def consumption_moved_stock(
     site: ResolvedSite, cast: Cast, ward_consumption: t2c.Movement, consumption_validation: t2c.Validation
 ) -> None:
     _check_stock_moved(site, cast["nurse"], ward_consumption, consumption_validation, "consumption")
+
+
+@then(parsers.parse('stock by lot moved from the "{ward}" to consumption by exactly the consumed quantities'))
+def consumption_moved_stock_from_named_ward(
+    site: ResolvedSite, cast: Cast, ward_consumption: t2c.Movement, consumption_validation: t2c.Validation, ward: str
+) -> None:
+    nurse = cast["nurse"]
+    _check_named_end(site, nurse, ward_consumption, ward, "location_id", "consumption")
+    _check_stock_moved(site, nurse, ward_consumption, consumption_validation, "consumption")
 
 
 def _accounts(site: ResolvedSite, gateway: OdooGateway) -> tuple[str, str]:

@@ -38,6 +38,10 @@ class PurchasingActions(Protocol):
         """Edit the quantity of the order's (single) product line."""
         ...
 
+    def change_unit_price(self, order: RecordRef, unit_price: float) -> None:
+        """Edit the unit price of the order's (single) product line."""
+        ...
+
     def confirm(self, order: RecordRef) -> None:
         """Confirm the RFQ ("Confirm Order"): above the approval limit it then waits for a manager."""
         ...
@@ -90,6 +94,12 @@ class RpcPurchasing(RpcActions):
         gateway = self.context.gateway
         lines = gateway.search("purchase.order.line", [("order_id", "=", order.id), ("display_type", "=", False)])
         gateway.write("purchase.order.line", lines, {"product_qty": quantity})
+
+    @action("change the unit price on the requisition")
+    def change_unit_price(self, order: RecordRef, unit_price: float) -> None:
+        gateway = self.context.gateway
+        lines = gateway.search("purchase.order.line", [("order_id", "=", order.id), ("display_type", "=", False)])
+        gateway.write("purchase.order.line", lines, {"price_unit": unit_price})
 
     @action("confirm the requisition (Confirm Order)")
     def confirm(self, order: RecordRef) -> None:

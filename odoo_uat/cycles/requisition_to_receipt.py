@@ -8,8 +8,10 @@ steps decide whether what Odoo holds is what the business expected.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
+from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_UP, Decimal
 
 from pydantic import Field
 
@@ -178,7 +180,101 @@ def order_lines(gateway: OdooGateway, order_id: int) -> list[Row]:
 
 
 def company_approval_rule(gateway: OdooGateway, company_id: int) -> Row:
-    return gateway.read_one("res.company", company_id, ["po_double_validation", "po_double_validation_amount"])
+    return gateway.read_one(
+        "res.company", company_id, ["po_double_validation", "po_double_validation_amount", "currency_id"]
+    )
+
+
+def currency_rounding(gateway: OdooGateway, currency_id: int) -> float:
+    """The smallest step of an amount in this currency (0.01 for cents)."""
+    return float(gateway.read_one("res.currency", currency_id, ["rounding"])["rounding"])
+
+
+# Sizing an order against the approval limit. Odoo 19 (purchase.order._approval_allowed) approves an order at
+# once when its total, tax included, is LESS than the company's limit (converted from the company's currency to
+# the order's); an order of exactly the limit waits for a purchase manager like a larger one.
+
+
+def _in_steps(amount: float, step: float) -> Decimal:
+    """`amount` as a whole number of currency steps (cents), so sizing does not suffer float error."""
+    return (Decimal(str(amount)) / Decimal(str(step))).quantize(Decimal(1), rounding=ROUND_HALF_UP)
+
+
+def whole_units_for(target: float, unit_total: float, *, round_up: bool, step: float = 0.01) -> int:
+    """How many whole units of `unit_total` make `target`: rounded down (not above it) or up (not below it)."""
+    if unit_total <= 0:
+        raise ValueError(f"a unit total of {unit_total} cannot size an order")
+    units = _in_steps(target, step) / _in_steps(unit_total, step)
+    return int(units.to_integral_value(rounding=ROUND_CEILING if round_up else ROUND_FLOOR))
+
+
+def unit_price_for_total(wanted_total: float, unit_price: float, total: float, *, step: float = 0.01) -> float:
+    """The unit price that brings an order of one unit from `total` (at `unit_price`) to `wanted_total`.
+
+    Proportional: what the order adds to its price (its taxes, tax included) scales with the price. Rounded to
+    the currency's step; Odoo's own tax rounding may still leave the total one step off (the caller checks).
+    """
+    exact = Decimal(str(unit_price)) * Decimal(str(wanted_total)) / Decimal(str(total))
+    return float(_in_steps(float(exact), step) * Decimal(str(step)))
+
+
+def same_amount(first: float, second: float, step: float = 0.01) -> bool:
+    return _in_steps(first, step) == _in_steps(second, step)
+
+
+@dataclass(frozen=True)
+class PricedTotal:
+    unit_price: float
+    total: float  # the order's total, tax included, for one unit at that price
+
+
+@dataclass(frozen=True)
+class PriceSearch:
+    """Where pricing one unit to a wanted total ended: the last price tried, and the nearest totals either side."""
+
+    last: PricedTotal
+    below: PricedTotal | None
+    above: PricedTotal | None
+
+    def reached(self, wanted_total: float, step: float = 0.01) -> bool:
+        return same_amount(self.last.total, wanted_total, step)
+
+
+def price_for_total(
+    wanted_total: float,
+    first: PricedTotal,
+    total_at: Callable[[float], float],
+    *,
+    step: float = 0.01,
+    tries: int = 4,
+) -> PriceSearch:
+    """Price one unit so the order's total, tax included, is exactly `wanted_total`.
+
+    `total_at(price)` sets the unit price on the order and returns its total. Each try scales the price by what is
+    still missing, kept strictly between the nearest prices already found below and above. It stops when the
+    total is reached, when two prices one step apart fall either side of it (Odoo's tax rounding skips that total:
+    no one-line order comes to it), or after `tries` prices.
+    """
+    below = first if first.total < wanted_total else None
+    above = first if first.total > wanted_total else None
+    last = first
+    for _ in range(tries):
+        if same_amount(last.total, wanted_total, step):
+            break
+        if below and above and _in_steps(above.unit_price, step) - _in_steps(below.unit_price, step) <= 1:
+            break
+        price = unit_price_for_total(wanted_total, last.unit_price, last.total, step=step)
+        if below and price <= below.unit_price:
+            price = below.unit_price + step
+        if above and price >= above.unit_price:
+            price = above.unit_price - step
+        price = float(_in_steps(price, step) * Decimal(str(step)))
+        last = PricedTotal(price, total_at(price))
+        if last.total < wanted_total and not same_amount(last.total, wanted_total, step):
+            below = last if below is None or last.total > below.total else below
+        elif last.total > wanted_total and not same_amount(last.total, wanted_total, step):
+            above = last if above is None or last.total < above.total else above
+    return PriceSearch(last, below, above)
 
 
 def receipts_of(gateway: OdooGateway, order: PurchaseOrder) -> list[Row]:

@@ -257,6 +257,8 @@ class Movement:
     quantity: float
     from_location: str
     to_location: str
+    from_location_id: int  # the locations asked for: a ward a feature names, or the profile's
+    to_location_id: int
     expected: tuple[LotQuantity, ...]  # by the profile's removal strategy, computed from the quants
     other_order: tuple[LotQuantity, ...]  # what the other strategy would take: shows the check can tell
     strategy_in_odoo: str  # the removal strategy Odoo's configuration applies, with where it is set
@@ -299,6 +301,23 @@ def plan_supplier_lots(lot_prefix: str, lots: Iterable[ReceivedLot], today: date
         )
         for index, lot in enumerate(lots)
     ]
+
+
+def fresh_lot_prefix(gateway: OdooGateway, product_id: int, prefix: str) -> str:
+    """`prefix`, else `prefix-B2`, `prefix-B3`, ...: the first that no lot of the product is numbered under yet.
+    A lot number is unique per product and company, and a run receives one delivery per scenario (an outline's
+    every row, each feature of the cycle): each gets lots of its own."""
+    taken = [
+        str(row["name"])
+        for row in gateway.search_read(
+            "stock.lot", [("product_id", "=", product_id), ("name", "=like", f"{prefix}-%")], ["name"]
+        )
+    ]
+    batch, candidate = 1, prefix
+    while any(name.startswith(f"{candidate}-") for name in taken):
+        batch += 1
+        candidate = f"{prefix}-B{batch}"
+    return candidate
 
 
 def picking_type_locations(gateway: OdooGateway, picking_type_id: int) -> tuple[int, int]:
@@ -465,6 +484,10 @@ def stock_by_lot(gateway: OdooGateway, location_ids: list[int], product_id: int)
 
 
 def stock_changes(before: StockByLot, after: StockByLot) -> StockByLot:
+    """What changed, by (product, lot, location); the check's evidence shows before and after as a table."""
+    from odoo_uat.reporting import record_quantities  # reporting imports the cycles: late, as the actions do
+
+    record_quantities("Stock by lot and location", before=before, after=after, by=("product", "lot", "location"))
     changes: StockByLot = {}
     for key in set(before) | set(after):
         change = after.get(key, 0.0) - before.get(key, 0.0)

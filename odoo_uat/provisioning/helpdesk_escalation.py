@@ -5,6 +5,10 @@ profile's hours and resolution stage, a tier-2 team led by the site's helpdesk l
 that escalates a breached SLA: a time trigger on the SLA line's deadline whose actions move the ticket to
 tier 2, assign it, raise its priority and post a note. Everything is found by name first, so a second
 provisioning changes nothing. `uat run` never imports this module.
+
+Ticket categories (features/ticket_categories.feature): the group's shared categories, and per desk a second
+policy for critical equipment (CRITICAL_SLA_HOURS). The desk's standard policy leaves that category out with its
+"Filter" (OCA applies every matching policy, so without it a critical ticket would be held to both).
 """
 
 from __future__ import annotations
@@ -24,9 +28,18 @@ WORKING_WEEK = [
     for day, name in enumerate(("Monday", "Tuesday", "Wednesday", "Thursday", "Friday"))
     for period, hour_from, hour_to in (("morning", 8.0, 12.0), ("lunch", 12.0, 13.0), ("afternoon", 13.0, 17.0))
 ]
+# Ticket categories shared by the group's companies; a critical-equipment ticket has its own, shorter SLA.
+CRITICAL_CATEGORY = "Critical equipment"
+TICKET_CATEGORIES = (CRITICAL_CATEGORY, "Facilities")
+CRITICAL_SLA_HOURS = 2
+
+
+def critical_sla_policy_name(service_desk_team: str) -> str:
+    return f"{service_desk_team}: critical equipment within {CRITICAL_SLA_HOURS} working hours"
 
 
 def provision(builder: Builder, sites: list[LoadedProfile]) -> Iterator[str]:
+    categories: dict[str, int] = {}
     for item in sites:
         section = item.profile.helpdesk_escalation
         if section is None:
@@ -35,6 +48,8 @@ def provision(builder: Builder, sites: list[LoadedProfile]) -> Iterator[str]:
             yield f"{item.profile.code}: helpdesk escalation on {section.helpdesk_app} is not provisioned (OCA only)"
             continue
         company_id, company = builder.site_company(item)
+        categories = categories or _categories(builder)
+        critical_id = categories[CRITICAL_CATEGORY]
         calendar_id = _calendar(builder, section)
         stage_id = _resolution_stage(builder, section)
         agent_id = builder.user_id(item.profile.role("helpdesk_agent").login)
@@ -83,6 +98,21 @@ def provision(builder: Builder, sites: list[LoadedProfile]) -> Iterator[str]:
                 "hours": sla_hours,
                 "days": 0,
                 "stage_id": stage_id,
+                "domain": repr([("category_id", "!=", critical_id)]),  # critical equipment has its own policy
+            },
+            gateway=company,
+        )
+        builder.ensure(
+            "helpdesk.sla",
+            [("name", "=", critical_sla_policy_name(section.service_desk_team)), ("company_id", "=", company_id)],
+            {
+                "name": critical_sla_policy_name(section.service_desk_team),
+                "company_id": company_id,
+                "team_ids": [(6, 0, [team_id])],
+                "category_ids": [(6, 0, [critical_id])],
+                "hours": CRITICAL_SLA_HOURS,
+                "days": 0,
+                "stage_id": stage_id,
             },
             gateway=company,
         )
@@ -90,7 +120,8 @@ def provision(builder: Builder, sites: list[LoadedProfile]) -> Iterator[str]:
         rule_id = _escalation_rule(builder, section, team_id, tier2_team_id, escalate_to_user)
         yield (
             f"{item.profile.code}: team {section.service_desk_team!r} on {section.working_calendar!r}, "
-            f"SLA {section.sla_policy!r} ({sla_hours} h), escalation rule #{rule_id} to "
+            f"SLA {section.sla_policy!r} ({sla_hours} h; {CRITICAL_CATEGORY.lower()}: {CRITICAL_SLA_HOURS} h), "
+            f"escalation rule #{rule_id} to "
             f"{section.escalation.team or section.escalation.user} at priority {section.escalation.priority!r}"
         )
 
@@ -100,6 +131,18 @@ def _add_members(gateway: OdooGateway, team_id: int, user_ids: list[int]) -> Non
     missing = [uid for uid in user_ids if uid not in members]
     if missing:
         gateway.write("helpdesk.ticket.team", [team_id], {"user_ids": [(4, uid) for uid in missing]})
+
+
+def _categories(builder: Builder) -> dict[str, int]:
+    """The ticket categories, shared by every company (company_id False) like the calendar."""
+    return {
+        name: builder.ensure(
+            "helpdesk.ticket.category",
+            [("name", "=", name), ("company_id", "=", False)],
+            {"name": name, "company_id": False},
+        )
+        for name in TICKET_CATEGORIES
+    }
 
 
 def _calendar(builder: Builder, section: HelpdeskEscalationProfile) -> int:

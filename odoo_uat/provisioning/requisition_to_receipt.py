@@ -43,6 +43,7 @@ def provision(builder: Builder, sites: list[LoadedProfile]) -> Iterator[str]:
             "name": SUPPLY_NAMES.get(section.product, section.product),
             "default_code": section.product,
             **LOT_TRACKED_SUPPLY,
+            "alert_time": 60,  # a received lot shows on Inventory's "Expiration Alerts" 60 days before it expires
             "purchase_method": "receive",  # bills follow received quantities: the three-way match
             "standard_price": section.unit_price,
             "categ_id": category_id,

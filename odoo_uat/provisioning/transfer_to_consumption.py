@@ -4,6 +4,10 @@ Per site: a perpetual-valuation product category with the expected removal strat
 its standard cost, the ward's stock location under the warehouse, a consumption location whose valuation
 account is the consumption expense, and the ward's consumption operation type. The warehouse's internal
 transfer type already exists once the storage-locations setting is on (provisioning core).
+
+The site's other wards, those its profile names for feature files (`names: {location: {second ward: NSC/Ward
+B}}`, features/ward_supply.feature), are internal locations beside the first; their nurses record consumption
+with the same operation type, setting their ward as its source, into the same consumption location.
 """
 
 from __future__ import annotations
@@ -24,6 +28,7 @@ SUPPLY_NAMES = {
 }
 EXPENSE_ACCOUNT_NAME = "Medical supplies consumed"
 CONSUMPTION_TYPE_NAME = "Ward Consumption"
+WARD_NAME = "ward"  # a name a profile gives under names.location ending so ("second ward") is a ward's
 
 
 def provision(builder: Builder, sites: list[LoadedProfile]) -> Iterator[str]:
@@ -62,6 +67,9 @@ def provision(builder: Builder, sites: list[LoadedProfile]) -> Iterator[str]:
             gateway=company,
         )
         ward_id = _location(builder, company, company_id, section.ward_location, {"usage": "internal"})
+        other_wards = named_wards(item)
+        for ward in other_wards:
+            _location(builder, company, company_id, ward, {"usage": "internal"})
         consumption_id = _location(
             builder,
             company,
@@ -107,9 +115,24 @@ def provision(builder: Builder, sites: list[LoadedProfile]) -> Iterator[str]:
         yield (
             f"{item.profile.code}: {section.product} (template #{product_id}, supplier #{supplier_id}) in "
             f"{section.product_category!r} ({section.removal_strategy}, perpetual, standard cost "
-            f"{section.unit_cost:g}); ward {section.ward_location}; consumption {section.consumption_location} "
-            f"-> {section.expense_account}"
+            f"{section.unit_cost:g}); ward {section.ward_location}"
+            + "".join(f", {ward}" for ward in other_wards)
+            + f"; consumption {section.consumption_location} -> {section.expense_account}"
         )
+
+
+def named_wards(item: LoadedProfile) -> list[str]:
+    """The full names of the wards the site's profile names for feature files: its `names.location` entries
+    whose name is a ward's ("second ward"), other than the profile's own ward."""
+    section = item.profile.transfer_to_consumption
+    own = section.ward_location if section is not None else None
+    return sorted(
+        {
+            full_name
+            for said, full_name in item.profile.names.get("location", {}).items()
+            if said.strip().lower().endswith(WARD_NAME) and full_name != own
+        }
+    )
 
 
 def _refuse_shared_products(sites: list[LoadedProfile]) -> None:

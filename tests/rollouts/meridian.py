@@ -148,6 +148,7 @@ class Site:
     service_desk: str
     sla_hours: int
     people: Mapping[str, str] = field(default_factory=dict)  # role -> login
+    second_ward: str = ""  # another ward of the site, supplied from the same store (features/ward_supply.feature)
 
 
 SITES = (
@@ -167,6 +168,7 @@ SITES = (
             "storekeeper": "d.okafor@meridiancare.example",
             "nurse": "a.mensah@meridiancare.example",
         },
+        second_ward="Ward 6 South",
     ),
     Site(
         "MCE",
@@ -184,6 +186,7 @@ SITES = (
             "storekeeper": "m.santos@meridiancare.example",
             "nurse": "e.kowalski@meridiancare.example",
         },
+        second_ward="Minor Procedures Room",
     ),
 )
 TECHNICIAN = "k.lindqvist@meridiancare.example"
@@ -450,6 +453,12 @@ def _ward_consumption(odoo: JsonRpc, company_id: int, warehouse: Values, site: S
         [("name", "=", site.ward), ("location_id", "=", warehouse["view_location_id"][0])],
         {"name": site.ward, "usage": "internal", "location_id": warehouse["view_location_id"][0]},
     )
+    if site.second_ward:  # its nurse records usage with the same USE type, setting her ward as the source
+        odoo.ensure(
+            "stock.location",
+            [("name", "=", site.second_ward), ("location_id", "=", warehouse["view_location_id"][0])],
+            {"name": site.second_ward, "usage": "internal", "location_id": warehouse["view_location_id"][0]},
+        )
     consumption_id = odoo.ensure(
         "stock.location",
         [("name", "=", site.consumption_location), ("company_id", "=", company_id)],

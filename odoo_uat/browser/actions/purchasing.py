@@ -68,6 +68,12 @@ class BrowserPurchasing(BrowserActions):
         form.set_line_quantity(0, quantity)
         form.save()
 
+    @action("change the unit price on the requisition")
+    def change_unit_price(self, order: RecordRef, unit_price: float) -> None:
+        form = self._open(order)
+        form.set_line_unit_price(0, unit_price)
+        form.save()
+
     @action("confirm the requisition (Confirm Order)")
     def confirm(self, order: RecordRef) -> None:
         self._open(order).confirm()

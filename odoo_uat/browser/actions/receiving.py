@@ -2,7 +2,8 @@
 
 The storekeeper opens the receipt, presses the product row's "Details" button, replaces the line Odoo proposed by
 one line per supplier lot (number, expiry date, quantity), saves the dialog and presses "Validate"; where Odoo asks
-"Create Backorder?" she answers "Create Backorder" or "No Backorder". A delivery without an order starts from a new
+"Create Backorder?" she answers "Create Backorder" or "No Backorder", and where it warns that lots are expired she
+answers "Proceed except expired" or "Confirm" as the scenario says. A delivery without an order starts from a new
 receipt: operation type, "Receive From", Source Document, a product line with its demand, "Mark as To Do".
 """
 
@@ -12,7 +13,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from odoo_uat.actions.base import BrowserActions, action
-from odoo_uat.actions.receiving import Delivery, Received
+from odoo_uat.actions.receiving import MOST_QUESTIONS, Delivery, ExpiredLots, Received
 from odoo_uat.browser.pages.dialog import Dialog
 from odoo_uat.browser.pages.receipt import PICKING, ReceiptForm, TypedDates
 from odoo_uat.errors import OdooAccessError, OdooError, OdooMissingRecord, OdooValidationError, RecordRef
@@ -40,12 +41,18 @@ class BrowserReceiving(BrowserActions):
 
     @action("record the supplier's lots with expiry dates on the receipt and validate it")
     def receive_lots(
-        self, receipt: RecordRef, product_id: int, lots: Sequence[SupplierLot], *, keep_backorder: bool = True
+        self,
+        receipt: RecordRef,
+        product_id: int,
+        lots: Sequence[SupplierLot],
+        *,
+        keep_backorder: bool = True,
+        expired_lots: ExpiredLots | None = None,
     ) -> Received:
         form = self._form()
         form.open(receipt.id)
         self._record_lots(form, product_id, lots)
-        return Received(receipt, self._validate(form, keep_backorder=keep_backorder))
+        return self._validate(form, receipt, keep_backorder=keep_backorder, expired_lots=expired_lots)
 
     @action("create the receipt of a supplier's delivery, record its lots and validate it")
     def receive_delivery(self, delivery: Delivery, lots: Sequence[SupplierLot]) -> Received:
@@ -85,7 +92,7 @@ class BrowserReceiving(BrowserActions):
         if lots:
             self._record_lots(form, delivery.product_id, lots)
         # an untracked supply: "Mark as To Do" already proposes the whole demand as received
-        return Received(receipt, self._validate(form, keep_backorder=True))
+        return self._validate(form, receipt, keep_backorder=True, expired_lots=None)
 
     def _record_lots(self, form: ReceiptForm, product_id: int, lots: Sequence[SupplierLot]) -> None:
         search, product = self._product(product_id)
@@ -101,18 +108,38 @@ class BrowserReceiving(BrowserActions):
             details.add_lot(lot.name, dates.noon_of(lot.expiration), lot.quantity)
         details.save()
 
-    def _validate(self, form: ReceiptForm, *, keep_backorder: bool) -> str:
+    def _validate(
+        self, form: ReceiptForm, receipt: RecordRef, *, keep_backorder: bool, expired_lots: ExpiredLots | None
+    ) -> Received:
+        """Presses "Validate" and answers each question Odoo asks in turn (a short receipt: the backorder; lots
+        expired or past their removal date: the expiry confirmation), until it asks no more."""
         if not form.has_button("button_validate"):
             raise self._cannot_see("'Validate' button", "button_validate")
         form.validate()
-        question = form.backorder_question()
-        if question is not None:
-            label = question.answer(keep=keep_backorder)
-            return f"Odoo asked about a backorder; the storekeeper answered '{label}'"
-        other = Dialog(self.screen.page)
-        if other.is_open():
-            return f"Odoo asked '{other.title()}' on validation; the storekeeper did not answer"
-        return "Odoo validated without asking about a backorder"
+        answers: list[str] = []
+        warning = ""
+        for _ in range(MOST_QUESTIONS):
+            backorder = form.backorder_question()
+            if backorder is not None:
+                label = backorder.answer(keep=keep_backorder)
+                answers.append(f"Odoo asked about a backorder; the storekeeper answered '{label}'")
+                continue
+            expiry = form.expiry_question()
+            if expiry is not None:
+                warning = expiry.text()
+                if expired_lots is None:
+                    answers.append(f"Odoo warned about expired lots ({warning!r}); the storekeeper did not answer")
+                    break
+                label = expiry.answer(refuse=expired_lots is ExpiredLots.REFUSE)
+                answers.append(f"Odoo warned about expired lots; the storekeeper answered '{label}'")
+                continue
+            other = Dialog(self.screen.page)
+            if other.is_open():
+                answers.append(f"Odoo asked '{other.title()}' on validation; the storekeeper did not answer")
+            break
+        if not answers:
+            answers.append("Odoo validated without asking about a backorder")
+        return Received(receipt, "; ".join(answers), expiry_warning=warning)
 
 
 def typed_dates(context: ActionContext) -> TypedDates:

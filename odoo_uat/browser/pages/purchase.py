@@ -94,6 +94,11 @@ class PurchaseOrderForm:
         lines.edit_row(index, "product_qty")
         lines.fill("product_qty", _number(quantity))
 
+    def set_line_unit_price(self, index: int, unit_price: float) -> None:
+        lines = self.lines()
+        lines.edit_row(index, "price_unit")
+        lines.fill("price_unit", _number(unit_price))
+
     def save(self) -> int | None:
         return self.form.save()
 

@@ -1,6 +1,6 @@
 """The receipt (stock.picking of type Receipt) as the storekeeper uses it: the operations, each move's detailed
-operations dialog where supplier lots are typed, "Mark as To Do", "Validate" and the backorder question.
-Intent methods on the generic page objects, no assertions."""
+operations dialog where supplier lots are typed, "Mark as To Do", "Validate", the backorder question and the
+confirmation Odoo asks for when lots are expired. Intent methods on the generic page objects, no assertions."""
 
 from __future__ import annotations
 
@@ -20,6 +20,7 @@ if TYPE_CHECKING:
 
 PICKING = "stock.picking"
 BACKORDER_WIZARD = "stock.backorder.confirmation"
+EXPIRY_WIZARD = "expiry.picking.confirmation"
 RECEIPTS_ACTION = "stock.action_picking_tree_incoming"  # Inventory > Operations > Receipts
 
 
@@ -34,6 +35,7 @@ class ReceiptForm:
         lots.clear(); lots.add_lot("LOT-1", "12/31/2027 12:00:00", 40); lots.save()
         receipt.validate()                                # then, if Odoo asks:
         receipt.backorder_question().answer(keep=True)
+        receipt.expiry_question().answer(refuse=True)     # "Proceed except expired"
     """
 
     def __init__(self, page: Page, base_url: str) -> None:
@@ -112,6 +114,13 @@ class ReceiptForm:
             return BackorderQuestion(dialog)
         return None
 
+    def expiry_question(self) -> ExpiryQuestion | None:
+        """Odoo's "Confirmation" wizard, when validating found lots expired or past their removal date."""
+        dialog = Dialog(self.page, model=EXPIRY_WIZARD)
+        if dialog.is_open() and dialog.has_button("process_no_expired"):
+            return ExpiryQuestion(dialog)
+        return None
+
 
 class DetailedOperations:
     """A move's "Detailed Operations" dialog: one line per lot (number, expiry date, quantity)."""
@@ -169,6 +178,23 @@ class BackorderQuestion:
         """Answers and returns the label of the button pressed."""
         label = "Create Backorder" if keep else "No Backorder"
         self.dialog.press("process" if keep else "process_cancel_backorder")
+        return label
+
+
+class ExpiryQuestion:
+    """ "You are going to deliver ... which is expired or should at least be removed from stock. Do you confirm you
+    want to proceed?": Confirm / Proceed except expired / Discard."""
+
+    def __init__(self, dialog: Dialog) -> None:
+        self.dialog = dialog
+
+    def text(self) -> str:
+        return self.dialog.text()
+
+    def answer(self, *, refuse: bool) -> str:
+        """Answers and returns the label of the button pressed."""
+        label = "Proceed except expired" if refuse else "Confirm"
+        self.dialog.press("process_no_expired" if refuse else "process")
         return label
 
 

@@ -1,14 +1,25 @@
 """Everything a run reports: Allure evidence, the business failure text, and readiness by site.
 
-It is a pytest plugin (loaded by the root conftest) and the only module that talks to Allure. Every text
+It is a pytest plugin (loaded by the root conftest) and the only package that talks to Allure. Every text
 that leaves the run passes through `redact`, which removes passwords, API keys and session cookies.
+
+Evidence under each Gherkin step (Allure): every business check (`record_check`), each role's action as a
+sub-step (`action_step`), one table of the RPC calls the step made, each record it acted on as its Odoo URL
+(odoo_uat/reporting/calls.py, fed by the gateway's call listeners), before/after tables of the quantities
+it checked (`record_quantities`, odoo_uat/reporting/quantities.py) and, in browser mode, the screenshot
+(fixtures/browser.py). Each scenario's labels: site, cycle, mode, role(s), severity, the process owner, its
+outcome (odoo_uat/reporting/labels.py); its links: requirements, and each record it checked or created. The run's
+results directory also gets categories.json and environment.properties. `uat report` builds the HTML report from
+all of this (odoo_uat/allure_report.py).
 """
 
 from __future__ import annotations
 
 import json
+import os
+import re
 import time
-from collections.abc import Generator, Iterator
+from collections.abc import Callable, Generator, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
@@ -16,15 +27,25 @@ from pathlib import Path
 from typing import Any
 
 import allure
+import allure_commons
+import pluggy
 import pytest
+from allure_commons.model2 import Label, Link
 
 from odoo_uat.actions.base import ActionRecord, Mode
-from odoo_uat.cycles import CYCLE_NAMES
+from odoo_uat.config import PROJECT_ROOT
+from odoo_uat.cycles import CYCLE_NAMES, REQUIRED_MODULES
 from odoo_uat.errors import BusinessExpectationFailed, ExitCode, RecordRef
+from odoo_uat.gateway import OdooGateway, RpcCall
 from odoo_uat.keys import CALL_COUNTER, MODE_OF_ITEM, RUN_ID, SELECTED_SITES, SITE_OF_ITEM
 from odoo_uat.outcomes import SEVERITY, Classified, Outcome, classify, most_serious, run_exit_code
 from odoo_uat.redaction import install_redaction, redact
+from odoo_uat.reporting import labels
+from odoo_uat.reporting.calls import CallRow, RecordLink, attachment_name, render_step_csv, row_of
+from odoo_uat.reporting.quantities import record_quantities
 from odoo_uat.run_dirs import stop_reason
+
+__all__ = ["record_quantities"]  # the before/after tables of quantity checks (steps and cycles call it from here)
 
 CYCLES = CYCLE_NAMES
 
@@ -59,8 +80,16 @@ def record_check(expectation: str, *, site: str, role: str, found: str, record: 
     ]
     attach_text(f"{verdict}: {expectation[:90]}", "\n".join(lines))
     item = _running.get()
-    if item is not None and record is not None:  # browser mode shows the checked record after the step
+    if item is None:
+        return
+    checker = role.split(" (", 1)[0].strip()  # "requester (nsc.requester)"; "(configuration, read by ...)": none
+    if ROLE_NAME.fullmatch(checker):
+        item.stash.setdefault(ROLES_OF_ITEM, set()).add(checker)
+    if record is not None:  # browser mode shows the checked record after the step
         item.stash[CHECKED_IN_STEP] = (record, role)
+        if record.url:
+            link = RecordLink(record.model, record.id, record.url, record.name, checked=True)
+            item.stash.setdefault(RECORDS_OF_ITEM, {})[(record.model, record.id)] = link  # named: wins
 
 
 # -- what each role did (odoo_uat/actions) --------------------------------------------------------------------
@@ -72,9 +101,18 @@ _running: ContextVar[pytest.Item | None] = ContextVar("uat_running_item", defaul
 
 @contextmanager
 def action_step(label: str) -> Iterator[None]:
-    """A role's action is an Allure step of its Gherkin step; its evidence (screenshots, calls) nests under it."""
-    with allure.step(redact(label)):
-        yield
+    """A role's action is an Allure step of its Gherkin step; its evidence (screenshots) nests under it, and the
+    RPC calls it makes are marked with it in the step's table of calls."""
+    item = _running.get()
+    outer = item.stash.get(ACTION_IN_PROGRESS, "") if item is not None else ""
+    if item is not None:
+        item.stash[ACTION_IN_PROGRESS] = label
+    try:
+        with allure.step(redact(label)):
+            yield
+    finally:
+        if item is not None:
+            item.stash[ACTION_IN_PROGRESS] = outer
 
 
 def record_action(record: ActionRecord) -> None:
@@ -82,6 +120,88 @@ def record_action(record: ActionRecord) -> None:
     item = _running.get()
     if item is not None:
         item.stash.setdefault(ACTIONS_OF_ITEM, []).append(record)
+        item.stash.setdefault(ROLES_OF_ITEM, set()).add(record.role)
+
+
+# -- the RPC calls of each step (the gateway's call listeners, odoo_uat/reporting/calls.py) -----------------------
+
+
+@dataclass
+class StepEvidence:
+    """What one Gherkin step (or the scenario outside its steps) did in Odoo, for its table."""
+
+    rows: list[CallRow] = field(default_factory=list)
+
+
+STEP_EVIDENCE = pytest.StashKey[StepEvidence]()  # per test: the open Gherkin step's calls
+OUTSIDE_STEPS = pytest.StashKey[StepEvidence]()  # per test: calls before its first step and after its last one
+ACTION_IN_PROGRESS = pytest.StashKey[str]()  # per test: the role's action being performed, if any
+ROLES_OF_ITEM = pytest.StashKey[set[str]]()  # per test: the roles that acted, checked or called Odoo
+RECORDS_OF_ITEM = pytest.StashKey[dict[tuple[str, int], RecordLink]]()  # per test: records checked or created
+LOGIN_ROLES = pytest.StashKey[dict[str, list[str]]]()  # per test: the site's logins and the roles each plays
+STEP_FIELDS = pytest.StashKey[dict[str, set[str]]]()  # per test: step text -> its typed fields (step parameters)
+SHARED_SETUP = pytest.StashKey[int]()  # per test: run-wide fixtures being set up (nested) during it
+NOT_EVIDENCE = pytest.StashKey[bool]()  # per test: the report's own reads are going on (environment facts)
+SCENARIO_LINKS_LIMIT = 40  # record links on a scenario (its steps' tables hold every one)
+ROLE_NAME = re.compile(r"[a-z][a-z0-9_]*")  # a profile's role (requester, helpdesk_lead), not a description
+
+
+def _evidence_of(item: pytest.Item) -> StepEvidence:
+    """The open step's evidence, or the scenario's outside any step (a run-wide fixture being set up inside a step,
+    such as the sites' references resolved when the first step needs them, is not that step's doing)."""
+    evidence = item.stash.get(STEP_EVIDENCE, None)
+    if evidence is not None and not item.stash.get(SHARED_SETUP, 0):
+        return evidence
+    return item.stash.setdefault(OUTSIDE_STEPS, StepEvidence())
+
+
+def _who(item: pytest.Item, login: str) -> tuple[str, list[str]]:
+    """`requester, approver (nsc.buyer)`: a login named by the roles it plays at the scenario's site."""
+    if LOGIN_ROLES not in item.stash:
+        site = item.stash.get(SITE_OF_ITEM, None)
+        profile = next(
+            (entry.profile for entry in item.config.stash.get(SELECTED_SITES, []) if entry.profile.code == site), None
+        )
+        mapping: dict[str, list[str]] = {}
+        for role, user in profile.roles.items() if profile is not None else ():
+            mapping.setdefault(user.login, []).append(role)
+        item.stash[LOGIN_ROLES] = mapping
+    roles = item.stash[LOGIN_ROLES].get(login, [])
+    if roles:
+        return f"{', '.join(roles)} ({login})", roles
+    if login == os.environ.get("ODOO_USER"):
+        return f"technical user ({login})", []
+    return login, []
+
+
+def hear_call(call: RpcCall) -> None:
+    """The gateway's call listener: the call joins the table of the step (of the scenario) it was made in.
+
+    Evidence never breaks a scenario: a listener that cannot summarise a call leaves it out of the table."""
+    item = _running.get()
+    if item is None or item.stash.get(NOT_EVIDENCE, False):  # outside any scenario, another thread, our own reads
+        return
+    try:
+        who, roles = _who(item, call.login)
+        _evidence_of(item).rows.append(row_of(call, who=who, action=item.stash.get(ACTION_IN_PROGRESS, "")))
+        if len(roles) == 1:  # a login several roles share does not say which of them called
+            item.stash.setdefault(ROLES_OF_ITEM, set()).update(roles)
+        if call.method == "create" and not call.error:
+            for record in _evidence_of(item).rows[-1].records:
+                item.stash.setdefault(RECORDS_OF_ITEM, {}).setdefault((record.model, record.id), record)
+    except Exception:  # pragma: no cover - a summary that failed must not fail the business call it describes
+        return
+
+
+def _attach_calls(evidence: StepEvidence, *, outside_steps: bool = False) -> None:
+    if not evidence.rows:
+        return
+    name = attachment_name(evidence.rows)
+    allure.attach(
+        render_step_csv(evidence.rows),
+        name=f"{name} outside the steps (set-up, putting back)" if outside_steps else name,
+        attachment_type=allure.attachment_type.CSV,
+    )
 
 
 # -- readiness by site ------------------------------------------------------------------------------
@@ -118,7 +238,11 @@ class BrowserActionCount:
             line += " (not on screen: " + ", ".join(sorted(self.not_on_screen)) + ")"
         line += f"; {len(self.by_design)} stay on RPC by design"
         if self.by_design:
-            line += " (" + "; ".join(f"{name}: {why}" for name, why in sorted(self.by_design.items())) + ")"
+            # one reason, said once: the lock date is set and cleared over RPC for the same reason
+            names_by_reason: dict[str, list[str]] = {}
+            for name, why in sorted(self.by_design.items()):
+                names_by_reason.setdefault(why, []).append(name)
+            line += " (" + "; ".join(f"{' and '.join(names)}: {why}" for why, names in names_by_reason.items()) + ")"
         return line
 
     def as_json(self) -> dict[str, Any]:
@@ -265,18 +389,49 @@ READINESS = pytest.StashKey[Readiness]()
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
-    parser.getgroup("uat").addoption(
+    group = parser.getgroup("uat")
+    group.addoption(
         "--uat-report-dir",
         default=None,
         metavar="DIR",
         help="write readiness.md and readiness.json (readiness by site and cycle) into DIR",
     )
+    group.addoption(
+        "--uat-requirement-link",
+        default=None,
+        metavar="PATTERN",
+        help="link requirement tags (@REQ-PUR-001) to PATTERN, '{}' standing for the tag, e.g. "
+        f"https://jira.example.org/browse/{{}} (default: ${labels.REQUIREMENT_LINK_VARIABLE})",
+    )
+
+
+_allure_hook = pluggy.HookimplMarker("allure")
 
 
 @pytest.hookimpl(trylast=True)
 def pytest_configure(config: pytest.Config) -> None:
     install_redaction(config)
     config.stash[READINESS] = Readiness(run_id=config.stash.get(RUN_ID, "UAT-unknown"))
+    config.addinivalue_line("markers", "requirement(tag): a requirement the scenario covers (@REQ-PUR-001 tags)")
+    config.addinivalue_line(
+        "markers", f"severity(level): the scenario's severity ({', '.join(labels.SEVERITIES)} tags)"
+    )
+    finisher = _ResultFinisher(config)
+    name = f"odoo_uat.reporting-{id(config)}"
+    allure_commons.plugin_manager.register(finisher, name)
+    config.add_cleanup(lambda: allure_commons.plugin_manager.unregister(name=name))
+
+
+def pytest_bdd_apply_tag(tag: str, function: Callable[..., object]) -> bool | None:
+    """@REQ-PUR-001 and @critical are not pytest markers of their own (--strict-markers would refuse them): they
+    become `requirement` and `severity` markers, which the report turns into links and labels."""
+    if labels.REQUIREMENT_TAG.fullmatch(tag):
+        pytest.mark.requirement(tag)(function)
+        return True
+    if tag.lower() in labels.SEVERITIES:
+        pytest.mark.severity(tag.lower())(function)
+        return True
+    return None
 
 
 def _cycle_of(item: pytest.Item) -> str | None:
@@ -298,16 +453,167 @@ def _sites_covered(item: pytest.Item, site: str, cycle: str) -> list[str]:
 
 @pytest.hookimpl(trylast=True)  # after allure-pytest-bdd has opened the scenario's test case
 def pytest_bdd_before_scenario(request: pytest.FixtureRequest) -> None:
-    site_code = request.node.stash.get(SITE_OF_ITEM, None)
+    item = request.node
+    site_code = item.stash.get(SITE_OF_ITEM, None)
     if site_code is None:
         return
     allure.dynamic.tag(f"site:{site_code}")
     allure.dynamic.label("site", site_code)
-    mode = request.node.stash.get(MODE_OF_ITEM, None)
+    mode = item.stash.get(MODE_OF_ITEM, None)
     if mode is not None:
         allure.dynamic.tag(f"mode:{mode.value}")
         allure.dynamic.label("mode", mode.value)
     allure.dynamic.parameter("run", request.config.stash[RUN_ID], excluded=True)
+    cycle = _cycle_of(item)
+    if cycle is not None:
+        allure.dynamic.label("cycle", cycle)
+    tags = [str(marker.args[0]) for marker in item.iter_markers("severity") if marker.args]
+    allure.dynamic.severity(allure.severity_level(labels.severity_of(tags, cycle)))
+    profile = next(
+        (entry.profile for entry in request.config.stash.get(SELECTED_SITES, []) if entry.profile.code == site_code),
+        None,
+    )
+    owner = labels.process_owner(profile, cycle)
+    if owner is not None:
+        allure.dynamic.label("process", owner[0])
+        allure.dynamic.label("owner", redact(owner[1]))
+    pattern = request.config.getoption("--uat-requirement-link") or os.environ.get(labels.REQUIREMENT_LINK_VARIABLE)
+    requirements = sorted({str(marker.args[0]) for marker in item.iter_markers("requirement") if marker.args})
+    for requirement in requirements:
+        allure.dynamic.tag(requirement)  # the sign-off pack's traceability reads the tag (odoo_uat/signoff)
+        url = labels.requirement_url(requirement, pattern)
+        if url:
+            allure.dynamic.link(url, link_type="tms", name=requirement)
+
+
+def pytest_bdd_after_scenario(request: pytest.FixtureRequest) -> None:
+    _note_environment(request)  # after the steps: by then the scenario has needed the target
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_fixture_setup(
+    fixturedef: pytest.FixtureDef[object], request: pytest.FixtureRequest
+) -> Generator[None, object, object]:
+    """As soon as the run's session pool exists (a step may be the first to need it), its calls are heard; calls a
+    run-wide fixture makes while it is set up go to the scenario's table, not to the step that first needed it."""
+    running = _running.get()
+    item = running if running is not None and fixturedef.scope != "function" else None
+    if item is not None:
+        item.stash[SHARED_SETUP] = item.stash.get(SHARED_SETUP, 0) + 1
+    try:
+        result = yield
+    finally:
+        if item is not None:
+            item.stash[SHARED_SETUP] -= 1
+    counter = request.config.stash.get(CALL_COUNTER, None)
+    if counter is not None and hear_call not in counter.listeners:
+        counter.listeners.append(hear_call)  # from now on every call of the run lands in its step's table
+    return result
+
+
+ENVIRONMENT = pytest.StashKey[dict[str, str]]()  # per run: Odoo's version, edition, modules (environment.properties)
+
+
+def _note_environment(request: pytest.FixtureRequest) -> None:
+    """Once per run: what the report's environment section says of Odoo (read as the technical user, and not
+    shown among the scenario's calls)."""
+    config = request.config
+    if ENVIRONMENT in config.stash or "uat_target" not in request.fixturenames:
+        return
+    facts: dict[str, str] = {}
+    config.stash[ENVIRONMENT] = facts
+    request.node.stash[NOT_EVIDENCE] = True
+    try:
+        gateway: OdooGateway = request.getfixturevalue("uat_target")
+        facts["odoo.version"] = gateway.server_version.label
+        modules = sorted({name for names in REQUIRED_MODULES.values() for name in names} | {"web_enterprise"})
+        rows = gateway.search_read(
+            "ir.module.module",
+            [("name", "in", modules), ("state", "=", "installed")],
+            ["name", "latest_version"],
+        )
+        installed = {str(row["name"]): str(row.get("latest_version") or "") for row in rows}
+        facts["odoo.edition"] = "enterprise" if "web_enterprise" in installed else "community"
+        for name in sorted(installed):
+            facts[f"module.{name}"] = installed[name] or "installed"
+    except Exception as error:  # the environment section says what it could not read; the scenario goes on
+        facts["odoo.unread"] = f"{type(error).__name__}: {error}"
+    finally:
+        request.node.stash[NOT_EVIDENCE] = False
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_bdd_before_step(request: pytest.FixtureRequest) -> None:
+    request.node.stash[STEP_EVIDENCE] = StepEvidence()
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_bdd_before_step_call(
+    request: pytest.FixtureRequest, step: Any, step_func: Callable[..., object], step_func_args: dict[str, Any]
+) -> None:
+    """Remember the step's own fields (its typed text), so its Allure parameters keep them and drop the fixtures
+    it was given (whole site profiles, the cast: noise for a reader, and long)."""
+    fields = request.node.stash.setdefault(STEP_FIELDS, {})
+    fields[f"{step.keyword} {step.name}"] = set(step_func_args) - set(request.fixturenames)
+
+
+# tryfirst: allure-pytest-bdd closes the Gherkin step in these same hooks; the table must land inside it.
+@pytest.hookimpl(tryfirst=True)
+def pytest_bdd_after_step(request: pytest.FixtureRequest) -> None:
+    _close_step(request.node)
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_bdd_step_error(request: pytest.FixtureRequest) -> None:
+    _close_step(request.node)
+
+
+def _close_step(item: pytest.Item) -> None:
+    evidence = item.stash.get(STEP_EVIDENCE, None)
+    if evidence is None:
+        return
+    del item.stash[STEP_EVIDENCE]
+    _attach_calls(evidence)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_teardown(item: pytest.Item) -> Generator[None, None, None]:
+    """The calls made outside the steps (a fixture's set-up, putting back at teardown) go under the scenario."""
+    try:
+        return (yield)
+    finally:
+        evidence = item.stash.get(OUTSIDE_STEPS, None)
+        if evidence is not None:
+            del item.stash[OUTSIDE_STEPS]
+            _attach_calls(evidence, outside_steps=True)
+
+
+class _ResultFinisher:
+    """Completes each scenario's Allure result just before it is written, when everything about it is known."""
+
+    def __init__(self, config: pytest.Config) -> None:
+        self._config = config
+
+    @_allure_hook(tryfirst=True)
+    def report_result(self, result: Any) -> None:
+        item = _running.get()
+        # another run's plugin in the same process (pytester) leaves this run's results alone
+        if item is None or item.config is not self._config or SITE_OF_ITEM not in item.stash:
+            return
+        outcome = _scenario_result(item)
+        result.labels.append(Label(name=labels.OUTCOME_LABEL, value=str(outcome.outcome)))
+        for role in sorted(item.stash.get(ROLES_OF_ITEM, None) or ()):
+            result.labels.append(Label(name="role", value=role))
+        if outcome.outcome is not Outcome.PASSED and result.statusDetails is not None:
+            trace = result.statusDetails.trace or ""
+            result.statusDetails.trace = f"{labels.TRACE_OUTCOME_PREFIX}{outcome.outcome}\n{trace}"
+        records = list(item.stash.get(RECORDS_OF_ITEM, {}).values())[:SCENARIO_LINKS_LIMIT]
+        result.links.extend(Link(type="link", url=record.url, name=redact(record.label())) for record in records)
+        fields = item.stash.get(STEP_FIELDS, {})
+        for step in result.steps:
+            kept = fields.get(step.name)
+            if kept is not None:
+                step.parameters = [parameter for parameter in step.parameters if parameter.name in kept]
 
 
 PHASE_RESULTS = pytest.StashKey[list[tuple[str, Classified]]]()  # per test: (phase, what its exception meant)
@@ -409,7 +715,29 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> Generator[
         elif exitstatus in (pytest.ExitCode.OK, pytest.ExitCode.TESTS_FAILED):
             session.exitstatus = int(readiness.exit_code())
         _write_readiness(session.config, readiness)
+        _write_allure_run_files(session.config)
     return (yield)
+
+
+def _write_allure_run_files(config: pytest.Config) -> None:
+    """categories.json and environment.properties, beside the results (Allure reads both from there)."""
+    directory = getattr(config.option, "allure_report_dir", None)
+    if not directory:
+        return
+    target = Path(directory)
+    target.mkdir(parents=True, exist_ok=True)
+    _write_atomically(target / "categories.json", json.dumps(labels.allure2_categories(), indent=2))
+    sites = [entry.profile.code for entry in config.stash.get(SELECTED_SITES, [])]
+    facts = {
+        "run.id": config.stash.get(RUN_ID, "UAT-unknown"),
+        "sites": ", ".join(sites),
+        "odoo.url": os.environ.get("ODOO_URL", ""),
+        "odoo.database": os.environ.get("ODOO_DB", ""),
+        **config.stash.get(ENVIRONMENT, {}),
+        "harness.version": labels.harness_version(),
+        "harness.commit": labels.harness_commit(PROJECT_ROOT),
+    }
+    _write_atomically(target / "environment.properties", labels.properties_text(facts))
 
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
