@@ -36,6 +36,9 @@ average 17-25), site CLINIC. 4 rounds with the trace on: harness / hand-written 
 1.43x, approve 1.77x, receive 1.77x, create bill 1.53x, post bill 1.05x (sums of medians 256 s / 155 s; RPC 27 s).
 2 rounds with the trace off: 1.02x, 0.63x, 1.06x, 1.23x, 1.07x, 1.18x (176 s / 165 s). The profile puts the gap in
 the trace's screencast and in idle waits for requests the next click does not need (the chatter's).
+On an idle machine (05:53 UTC, load about 1, 3 rounds, the default trace: DOM snapshots, no screencast): 2.21x,
+1.43x, 1.36x, 1.89x, 1.72x, 1.44x (33.6 s / 19.1 s; RPC 1.2 s): the fixed 150 ms quiet period of the idle wait
+after every field and button (12-15 per action) is then a large share of each action.
 
 It creates only run-tagged transactional records (orders, receipts, lots, bills tagged with a run id) on the target,
 as `uat run` does; the target must be a UAT target (provisioned, marked).
