@@ -18,6 +18,7 @@ from odoo_uat.errors import RecordRef
 from odoo_uat.gateway import OdooGateway, many2one_id
 from odoo_uat.language import PARSE_TYPES, reads_table
 from odoo_uat.references import ResolvedSite
+from odoo_uat.reporting import record_quantities
 from odoo_uat.run_id import tag
 
 
@@ -157,6 +158,14 @@ def on_hand_rose(site: ResolvedSite, cast: Cast, receipt: r2r.Receipt) -> None:
     product_id = site.id("requisition_to_receipt.product")
     after = r2r.on_hand(storekeeper.gateway, product_id, site.id("requisition_to_receipt.stock_location"))
     received = sum(lot.quantity for lot in receipt.lots)
+    where = (r2r.section_of(site).product, r2r.section_of(site).stock_location)
+    record_quantities(
+        "on-hand stock at the site",
+        before={where: receipt.on_hand_before},
+        after={where: after},
+        by=("product", "location"),
+        expected={where: received},
+    )
     storekeeper.expect(
         math.isclose(after - receipt.on_hand_before, received),
         f"On-hand stock of {r2r.section_of(site).product} at {r2r.section_of(site).stock_location} "
