@@ -34,6 +34,7 @@ from odoo_uat.cycles import month_end_close as mec
 from odoo_uat.errors import BusinessExpectationFailed, RecordRef, UatError
 from odoo_uat.gateway import OdooGateway, Row, many2one_id
 from odoo_uat.references import ResolvedSite
+from odoo_uat.reporting import record_quantities
 from odoo_uat.run_id import tag
 
 _section = mec.section_of
@@ -636,6 +637,15 @@ def valuation_account_follows_stock(
     billed_tolerance = rounding / 2 + 0.5 * 10 ** -mec.price_digits(accountant.gateway) * float(move["quantity"])
     stock_value = mec.perpetual_stock_value(accountant.gateway)
     value_change = stock_value - valuation_before.stock_value
+    account_row = f"account {valuation_before.account_code}"
+    stock_row = f"{site.company_name}'s perpetually valued stock"
+    record_quantities(
+        "stock valuation account and stock value",
+        before={account_row: round(valuation_before.balance, 2), stock_row: round(valuation_before.stock_value, 2)},
+        after={account_row: round(balance, 2), stock_row: round(stock_value, 2)},
+        by=("what",),
+        expected={account_row: round(billed, 2), stock_row: round(billed, 2)},
+    )
     accountant.expect(
         mec.same_amount(account_change, billed, rounding / 2)
         and mec.same_amount(billed, float(move["value"]), billed_tolerance)

@@ -32,6 +32,7 @@ from odoo_uat.errors import FeatureFileError, RecordRef
 from odoo_uat.gateway import OdooGateway
 from odoo_uat.language import LOCATION, named
 from odoo_uat.references import ResolvedSite
+from odoo_uat.reporting import record_quantities
 from odoo_uat.run_id import tag
 
 KEY = t2c.SECTION
@@ -602,6 +603,14 @@ def transfer_kept_value(
     moves = t2c.picking_moves(gateway, ward_transfer.picking_id)
     posted = [row["account_move_id"][1] for row in moves if row["account_move_id"]]
     valued = [f"{row['value']:.2f}" for row in moves if abs(float(row["value"])) > CENT]
+    supply = t2c.section_of(site).product
+    record_quantities(
+        f"stock value of the supply across the transfer ({site.company_name})",
+        before={supply: round(transfer_validation.value_before, 2)},
+        after={supply: round(value_after, 2)},
+        by=("supply",),
+        expected={supply: 0.0},
+    )
     storekeeper.expect(
         abs(value_after - transfer_validation.value_before) < CENT and not posted and not valued,
         f"A transfer within the site ({ward_transfer.from_location} to {ward_transfer.to_location}) keeps the "

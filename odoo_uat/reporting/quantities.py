@@ -87,20 +87,27 @@ def _number(value: Value) -> str:
     if value is None:
         return "-"
     if isinstance(value, int | float) and not isinstance(value, bool):
-        return f"{value:,.6g}"
+        return _plain(value)
     return str(value)
+
+
+def _plain(value: float, *, signed: bool = False) -> str:
+    """Every digit up to 6 decimals, none after the last significant one: 1,080 / 0.35 / 123,456.78 (a balance
+    in the millions keeps its cents, which 6 significant digits would not)."""
+    text = f"{value:{'+' if signed else ''},.6f}".rstrip("0").rstrip(".")
+    return "0" if text in {"-0", "+0", ""} else text
 
 
 def _signed(value: Value) -> str:
     if isinstance(value, int | float) and not isinstance(value, bool):
-        return f"{value:+,.6g}"
+        return _plain(value, signed=True)
     return _number(value)
 
 
 def _change(was: Value, now: Value) -> str:
     if _numeric(was, now):
         delta = float(now or 0) - float(was or 0)
-        return "0" if abs(delta) < TOLERANCE else f"{delta:+,.6g}"
+        return "0" if abs(delta) < TOLERANCE else _plain(delta, signed=True)
     return "" if was == now else "changed"
 
 
