@@ -24,8 +24,8 @@ from odoo_uat.actions.ward_stock import (
     WardTransfer,
     unanswered,
 )
-from odoo_uat.browser.pages.receipt import BACKORDER_WIZARD
-from odoo_uat.browser.pages.transfer import LOCATION_FIELDS, PICKING, TransferForm
+from odoo_uat.browser.pages.receipt import BACKORDER_WIZARD, PICKING
+from odoo_uat.browser.pages.transfer import LOCATION_FIELDS, TransferForm
 from odoo_uat.errors import OdooAccessError, RecordRef
 from odoo_uat.gateway import many2one_id
 

@@ -24,7 +24,48 @@ EXPIRY_WIZARD = "expiry.picking.confirmation"
 RECEIPTS_ACTION = "stock.action_picking_tree_incoming"  # Inventory > Operations > Receipts
 
 
-class ReceiptForm:
+class PickingForm:
+    """What a receipt's and a transfer's form share (both are stock.picking forms, opened through `action`)."""
+
+    action = ""  # the menu action the form is opened through, so the breadcrumbs are a person's
+
+    def __init__(self, page: Page, base_url: str) -> None:
+        self.page = page
+        self.client = WebClient(page, base_url)
+        self.form = Form(page, model=PICKING)
+
+    def open(self, picking_id: int) -> None:
+        open_form(self.page, lambda: self.client.open_record(PICKING, picking_id, action=self.action))
+
+    def open_new(self) -> None:
+        open_form(self.page, lambda: self.client.new_record(PICKING, action=self.action))
+
+    def fill_source_document(self, origin: str) -> None:
+        self.form.fill("origin", origin)
+
+    def moves(self) -> X2Many:
+        return X2Many(self.page, "move_ids", model=PICKING)
+
+    def save(self) -> int | None:
+        return self.form.save()
+
+    def state(self) -> str:
+        """The statusbar's current state as shown ("Draft", "Waiting", "Ready", "Done")."""
+        return (
+            self.form.view.locator("div.o_field_widget[name=state] button[role=radio][aria-checked=true]")
+            .first.inner_text()
+            .strip()
+        )
+
+    def backorder_question(self) -> BackorderQuestion | None:
+        """Odoo's "Create Backorder?" wizard, when validating less than the demand opened it."""
+        dialog = Dialog(self.page, model=BACKORDER_WIZARD)
+        if dialog.is_open() and dialog.has_button("process_cancel_backorder"):
+            return BackorderQuestion(dialog)
+        return None
+
+
+class ReceiptForm(PickingForm):
     """A receipt's form.
 
     Usage::
@@ -38,16 +79,7 @@ class ReceiptForm:
         receipt.expiry_question().answer(refuse=True)     # "Proceed except expired"
     """
 
-    def __init__(self, page: Page, base_url: str) -> None:
-        self.page = page
-        self.client = WebClient(page, base_url)
-        self.form = Form(page, model=PICKING)
-
-    def open(self, picking_id: int) -> None:
-        open_form(self.page, lambda: self.client.open_record(PICKING, picking_id, action=RECEIPTS_ACTION))
-
-    def open_new(self) -> None:
-        open_form(self.page, lambda: self.client.new_record(PICKING, action=RECEIPTS_ACTION))
+    action = RECEIPTS_ACTION
 
     # -- a new receipt ----------------------------------------------------------------------------------------
     def has_field(self, name: str) -> bool:
@@ -60,21 +92,12 @@ class ReceiptForm:
         """A many2one of the receipt's header (operation type, "Receive From", locations)."""
         Many2One(self.page, model=PICKING).choose(name, search or label, option=label)
 
-    def fill_source_document(self, origin: str) -> None:
-        self.form.fill("origin", origin)
-
-    def moves(self) -> X2Many:
-        return X2Many(self.page, "move_ids", model=PICKING)
-
     def add_product(self, search: str, product: str, demand: float) -> None:
         """ "Add a Product": the product and its demand."""
         moves = self.moves()
         moves.add_line("Add a Product")
         moves.choose("product_id", search, option=product)
         moves.fill("product_uom_qty", number(demand))
-
-    def save(self) -> int | None:
-        return self.form.save()
 
     def name(self) -> str:
         return self.form.value("name")
@@ -90,13 +113,6 @@ class ReceiptForm:
         """Presses "Validate"; Odoo may answer with a question (a dialog): see `backorder_question`."""
         self.form.press("button_validate")
 
-    def state(self) -> str:
-        return (
-            self.form.view.locator("div.o_field_widget[name=state] button[role=radio][aria-checked=true]")
-            .first.inner_text()
-            .strip()
-        )
-
     # -- lots -------------------------------------------------------------------------------------------------
     def move_row(self, product: str) -> int | None:
         """The operations row of `product` (any text the row shows, e.g. its internal reference)."""
@@ -106,13 +122,6 @@ class ReceiptForm:
         """The row's "Details" button: the detailed operations dialog where lots are typed."""
         self.moves().press_in_row(row, "action_show_details", result=self.page.locator(".modal .o_form_view"))
         return DetailedOperations(self.page)
-
-    def backorder_question(self) -> BackorderQuestion | None:
-        """Odoo's "Create Backorder?" wizard, when validating a short receipt opened it."""
-        dialog = Dialog(self.page, model=BACKORDER_WIZARD)
-        if dialog.is_open() and dialog.has_button("process_cancel_backorder"):
-            return BackorderQuestion(dialog)
-        return None
 
     def expiry_question(self) -> ExpiryQuestion | None:
         """Odoo's "Confirmation" wizard, when validating found lots expired or past their removal date."""

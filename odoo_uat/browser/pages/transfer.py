@@ -10,23 +10,19 @@ from typing import TYPE_CHECKING
 
 from odoo_uat.browser.pages._base import quoted
 from odoo_uat.browser.pages.dialog import Dialog
-from odoo_uat.browser.pages.form import Form
 from odoo_uat.browser.pages.many2one import DROPDOWN, Many2One
-from odoo_uat.browser.pages.receipt import BACKORDER_WIZARD, BackorderQuestion, number
-from odoo_uat.browser.pages.web_client import WebClient, open_form
-from odoo_uat.browser.pages.x2many import X2Many
+from odoo_uat.browser.pages.receipt import PICKING, PickingForm, number
 
 if TYPE_CHECKING:
-    from playwright.sync_api import Locator, Page
+    from playwright.sync_api import Locator
 
-PICKING = "stock.picking"
 TRANSFERS_ACTION = "stock.action_picking_tree_all"  # Inventory > Operations > Transfers
 LOCATION_FIELDS = ("location_id", "location_dest_id")
 # Any dialog but an error dialog (failures reads those): a question Odoo asks on Validate.
 _QUESTION = ".o_dialog:not(:has(.o_error_dialog)) .modal:not(.o_inactive_modal)"
 
 
-class TransferForm:
+class TransferForm(PickingForm):
     """A transfer's form.
 
     Usage::
@@ -45,16 +41,7 @@ class TransferForm:
         transfer.validate()                      # then, if Odoo asks: transfer.question()
     """
 
-    def __init__(self, page: Page, base_url: str) -> None:
-        self.page = page
-        self.client = WebClient(page, base_url)
-        self.form = Form(page, model=PICKING)
-
-    def open_new(self) -> None:
-        open_form(self.page, lambda: self.client.new_record(PICKING, action=TRANSFERS_ACTION))
-
-    def open(self, picking_id: int) -> None:
-        open_form(self.page, lambda: self.client.open_record(PICKING, picking_id, action=TRANSFERS_ACTION))
+    action = TRANSFERS_ACTION
 
     # -- the header a person fills ------------------------------------------------------------------------------
     def shows(self, name: str) -> bool:
@@ -75,12 +62,6 @@ class TransferForm:
         """The operation type: Odoo then proposes its default locations."""
         self.choose("picking_type_id", label, search=search)
 
-    def fill_source_document(self, origin: str) -> None:
-        self.form.fill("origin", origin)
-
-    def moves(self) -> X2Many:
-        return X2Many(self.page, "move_ids", model=PICKING)
-
     def add_product(self, search: str, product: str, demand: float) -> None:
         """ "Add a Product": the product (typed `search`, picked by its label `product`) and its demand."""
         moves = self.moves()
@@ -89,9 +70,6 @@ class TransferForm:
         _settle_dropdown(row, row.input("product_id"))
         row.choose("product_id", search, option=product)
         moves.fill("product_uom_qty", number(demand))
-
-    def save(self) -> int | None:
-        return self.form.save()
 
     # -- header buttons ------------------------------------------------------------------------------------------
     def can_mark_as_to_do(self) -> bool:
@@ -115,25 +93,10 @@ class TransferForm:
         done = self.form.view.locator(f".o_statusbar_buttons:not(:has(button[name={quoted('button_validate')}]))")
         self.form.press("button_validate", result=self._question_locator().or_(done))
 
-    def state(self) -> str:
-        """The statusbar's current state as shown ("Draft", "Waiting", "Ready", "Done")."""
-        return (
-            self.form.view.locator("div.o_field_widget[name=state] button[role=radio][aria-checked=true]")
-            .first.inner_text()
-            .strip()
-        )
-
     # -- the question Odoo may ask on Validate -----------------------------------------------------------------
     def question(self) -> Dialog | None:
         dialog = Dialog(self.page)
         return dialog if dialog.is_open() else None
-
-    def backorder_question(self) -> BackorderQuestion | None:
-        """Odoo's "Create Backorder?" wizard, when validating less than the demand opened it."""
-        dialog = Dialog(self.page, model=BACKORDER_WIZARD)
-        if dialog.is_open() and dialog.has_button("process_cancel_backorder"):
-            return BackorderQuestion(dialog)
-        return None
 
     def _question_locator(self) -> Locator:
         return self.page.locator(_QUESTION)
