@@ -259,18 +259,40 @@ def run(
     )
     with run_dirs.orderly_stop_on_signals():
         code = int(pytest.main(args))
+        scorecard = _scorecard_after_run(settings, selected, staging, runs / run_id)
     final = run_dirs.close_staging(staging, runs / run_id)
     if final is not None:
         if alluredir:
             _merge_into(final / "allure-results", alluredir)
         click.echo(
-            f"uat: run {run_id} ended with exit code {code}; evidence in {final} (readiness.md, allure-results/)"
+            f"uat: run {run_id} ended with exit code {code}; evidence in {final} "
+            "(readiness.md, readiness-scorecard.md, allure-results/)"
         )
+        click.echo(f"uat: {scorecard}")
         if not no_report:
             _build_report_after_run(final)
     else:  # nothing ran (bad input, target down or refused before the first scenario): nothing half-written stays
         click.echo(f"uat: run {run_id} stopped (exit code {code}) before any scenario ran; no results kept", err=True)
     sys.exit(code)
+
+
+def _scorecard_after_run(settings: config.TargetSettings, selected: list[Any], staging: Path, final: Path) -> str:
+    """The run's readiness scorecard, written into its directory before the directory gets its final name (README,
+    "Readiness scorecard"); whatever becomes of it, the run's results and exit code stay their own."""
+    from odoo_uat.run_dirs import READINESS_JSON
+    from odoo_uat.scorecard.after_run import write_run_scorecard
+
+    if not (staging / READINESS_JSON).exists():
+        return "no readiness scorecard: no scenario ran"  # the run directory is removed: nothing is said of it
+    try:
+        written = write_run_scorecard(settings, selected, staging, final, final.parent)
+    except KeyboardInterrupt:
+        return "no readiness scorecard: interrupted while writing it (`uat readiness --run RUN` writes it)"
+    except Exception as error:  # a bug of ours must not turn the run's results into something else
+        return redact(f"no readiness scorecard: {type(error).__name__}: {error} (`uat readiness --run RUN` writes it)")
+    for line in written.unmeasured:
+        click.echo(f"uat: data quality not measured for {line}", err=True)
+    return written.summary()
 
 
 def _build_report_after_run(run_dir: Path) -> None:

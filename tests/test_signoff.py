@@ -4,15 +4,21 @@ tests/signoff_run/UAT-20261202-013000-5a9e is a trimmed composite of real runs o
 CLINIC's requisition to receipt FAILED in the browser (the accountant's bill refused, with its screenshot), its
 preventive maintenance and month-end close passed over RPC; LAB's requisition to receipt blocked (a role's password
 unset), its preventive maintenance met an outage (environment), its month-end close passed. Requirement tags
-(REQ-...) were added to the results' tag labels, as pytest-bdd records a feature's @REQ-... tags.
+(REQ-...) were added to the results' tag labels, as pytest-bdd records a feature's @REQ-... tags. Its
+readiness-scorecard.json (and .md) was produced live: `uat readiness --run` on that run directory against a freshly
+provisioned reference database, LAB's profile switching supplier_terms_and_vat off with its reason, and LAB's EDTA
+tube's cost removed in LAB's company first (so one rule has more findings than the pack lists): CLINIC 54 % (two
+rules with one finding each), LAB 50 % (product_cost_and_uom: 4 products without a cost).
 """
 
 from __future__ import annotations
 
 import json
 import shutil
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner
@@ -36,12 +42,14 @@ from odoo_uat.signoff.approvals import (
 from odoo_uat.signoff.digest import site_digest, site_results
 from odoo_uat.signoff.model import load_run, parse_broken_expectation, resolve_run_dir
 from odoo_uat.signoff.pack import build_pack, read_site_facts
+from odoo_uat.signoff.scorecard import read_scorecard, site_scorecard_document
 
 RECORDED = PROJECT_ROOT / "tests" / "signoff_run"
 RUN_ID = "UAT-20261202-013000-5a9e"
 SITES_DIR = PROJECT_ROOT / "fixtures" / "sites"
 CLINIC_FAILED = "3ac813af-f720-4c69-98a3-118302367262-result.json"
 LAB_ENVIRONMENT = "4413ef1a-68f6-40e9-ba0f-827322fd7e6a-result.json"
+SCORECARD = "readiness-scorecard.json"
 CLINIC_OWNERS = {
     "procurement": "Helen Marsh",
     "inventory": "Owen Price",
@@ -194,6 +202,143 @@ def test_the_digest_covers_exactly_the_sites_readiness_results_and_their_attachm
     assert site_digest(run_dir, "CLINIC") == site_digest(run_dir, "CLINIC")
     assert site_digest(run_dir, "CLINIC").startswith("sha256:")
     assert len(site_digest(run_dir, "CLINIC")) == 71
+
+
+def test_the_digest_covers_the_sites_scorecard_entry_and_the_target_it_was_measured_on(run_dir: Path) -> None:
+    clinic = site_results(run_dir, "CLINIC")["scorecard"]
+    lab = site_results(run_dir, "LAB")["scorecard"]
+
+    assert clinic["file"] == SCORECARD
+    assert clinic["target"] == {"url": "http://127.0.0.1:8069", "database": "h10s_ref"}
+    assert (clinic["site"]["site"], clinic["site"]["readiness_percent"]) == ("CLINIC", 54)
+    assert (lab["site"]["site"], lab["site"]["readiness_percent"]) == ("LAB", 50)
+    assert [rule["status"] for rule in lab["site"]["data_quality"]["rules"]] == [
+        "clean",
+        "clean",
+        "findings",
+        "off",
+        "clean",
+        "clean",
+    ]
+    assert site_scorecard_document(run_dir, "HOSP") == {
+        "file": SCORECARD,
+        "target": clinic["target"],
+        "site": None,
+    }
+
+
+def _edit_scorecard(run_dir: Path, change: Callable[[dict[str, Any]], None]) -> None:
+    path = run_dir / SCORECARD
+    document = json.loads(path.read_text(encoding="utf-8"))
+    change(document)
+    path.write_text(json.dumps(document, indent=2), encoding="utf-8")
+
+
+def _clinic(document: dict[str, Any]) -> dict[str, Any]:
+    return next(site for site in document["sites"] if site["site"] == "CLINIC")
+
+
+def test_a_hand_edit_of_the_scorecard_changes_that_sites_digest_only(run_dir: Path) -> None:
+    def digests() -> dict[str, str]:
+        return {site: site_digest(run_dir, site) for site in ("CLINIC", "LAB")}
+
+    before = digests()
+    _edit_scorecard(run_dir, lambda document: document.update(generated="2026-12-09T10:00:00+00:00"))
+    assert digests() == before, "measured again to the same result: the approved content is unchanged"
+
+    _edit_scorecard(run_dir, lambda document: _clinic(document).update(readiness_percent=100))
+    assert site_digest(run_dir, "CLINIC") != before["CLINIC"]
+    assert site_digest(run_dir, "LAB") == before["LAB"]
+
+    (run_dir / SCORECARD).write_text("{ not JSON", encoding="utf-8")
+    unreadable = digests()
+    (run_dir / SCORECARD).unlink()
+    absent = digests()
+    assert len({before["CLINIC"], unreadable["CLINIC"], absent["CLINIC"]}) == 3
+    assert len({before["LAB"], unreadable["LAB"], absent["LAB"]}) == 3
+
+
+def test_an_approval_is_stale_after_the_scorecard_is_edited_by_hand(tmp_path: Path, run_dir: Path) -> None:
+    approvals = tmp_path / "approvals"
+    approval = record_approval(
+        run_dir, "CLINIC", by="Helen Marsh", role="procurement", decision="approve", directory=approvals
+    )
+
+    def status() -> ApprovalStatus:
+        recorded, _ = load_approvals(approvals, RUN_ID, "CLINIC")
+        return assess(recorded, run_dir, RUN_ID, "CLINIC", CLINIC_OWNERS)[-1]
+
+    assert json.loads(approval.path.read_text(encoding="utf-8"))["results"]["readiness_percent"] == 54
+    assert status().state == VALID
+
+    def supplier_fixed(document: dict[str, Any]) -> None:  # as if someone hid the finding the owner was shown
+        rule = next(
+            rule for rule in _clinic(document)["data_quality"]["rules"] if rule["rule"] == "supplier_terms_and_vat"
+        )
+        rule.update(status="clean", findings=[])
+
+    _edit_scorecard(run_dir, supplier_fixed)
+
+    assert status().state == STALE
+    assert status().reasons[0].startswith("the results under it changed since it was recorded (approved sha256:")
+
+
+def test_without_a_scorecard_the_pack_says_so_and_how_to_produce_it(tmp_path: Path, run_dir: Path) -> None:
+    (run_dir / SCORECARD).unlink()
+    (run_dir / "readiness-scorecard.md").unlink()
+
+    files = build_pack(run_dir, sites_dir=SITES_DIR, approvals_directory=tmp_path / "approvals", pdf=False)
+
+    assert files.notes == [
+        f"run {RUN_ID} has no readable readiness scorecard (absent); the pack says so: "
+        f"`uat readiness --run {RUN_ID}` writes it, then build the pack again"
+    ]
+    for name in ("ALL.html", "CLINIC.html"):
+        page = (run_dir / "signoff" / name).read_text(encoding="utf-8")
+        section = page[page.index('<section id="scorecard">') : page.index('<section id="traceability">')]
+        assert "No readiness scorecard for these results: the run directory has no readiness-scorecard.json" in section
+        assert f"uat readiness --run {RUN_ID}` (read-only) writes it into the run directory" in section
+        assert "rule-" not in section
+        assert "No readiness scorecard for these results" in page[page.index('<section id="open-items">') :]
+    assert read_scorecard(run_dir).state == "absent"
+
+
+def test_a_scorecard_that_took_a_sites_status_from_another_run_says_so_on_the_page(
+    tmp_path: Path, run_dir: Path
+) -> None:
+    _edit_scorecard(run_dir, lambda document: _clinic(document).update(run_id="UAT-20261201-090000-aaaa"))
+
+    build_pack(run_dir, sites_dir=SITES_DIR, approvals_directory=tmp_path / "approvals", sites=["CLINIC"], pdf=False)
+
+    page = (run_dir / "signoff" / "CLINIC.html").read_text(encoding="utf-8")
+    assert "This scorecard took CLINIC's UAT status from run UAT-20261201-090000-aaaa, not from this run" in page
+    assert f"uat readiness --run {RUN_ID}" in page
+
+
+def test_the_pack_reads_each_sites_scorecard_with_its_first_findings(run_dir: Path) -> None:
+    scorecard = read_scorecard(run_dir)
+    lab = scorecard.sites["LAB"]
+    costs = next(rule for rule in lab.rules if rule.rule == "product_cost_and_uom")
+    suppliers = next(rule for rule in lab.rules if rule.rule == "supplier_terms_and_vat")
+
+    assert (scorecard.state, scorecard.database, sorted(scorecard.sites)) == ("present", "h10s_ref", ["CLINIC", "LAB"])
+    assert (lab.readiness, lab.met, lab.of, lab.run_id) == (50, 5, 10, RUN_ID)
+    assert [(cycle.cycle, cycle.verdict) for cycle in lab.cycles][:3] == [
+        ("requisition_to_receipt", "blocked"),
+        ("transfer_to_consumption", "not run"),
+        ("preventive_maintenance", "environment"),
+    ]
+    assert (costs.status, costs.count, costs.checked) == ("findings", 4, 5)
+    assert [finding.name for finding in costs.first] == [
+        "[LAB-REAG-CBC] Haematology reagent pack (CBC), 1 l",
+        "[MS-SYR-10] Syringe 10 ml, Luer lock",
+        "[MS-CANN-IV-22] IV cannula 22G",
+    ]
+    assert (suppliers.status, suppliers.note) == (
+        "off",
+        "LabChem Diagnostics is contracted and paid by the group's shared services; finance checks its terms and "
+        "tax id (CR-207)",
+    )
 
 
 def test_a_hand_edit_changes_that_sites_digest_only_and_a_reformatting_changes_none(run_dir: Path) -> None:

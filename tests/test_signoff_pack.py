@@ -2,8 +2,9 @@
 
 One pack is built for the module: CLINIC's procurement owner approved the results (valid); LAB's approved, then a
 newer run of LAB was made (STALE). A known password is in the environment of the build, as the run's
-UAT_ROLE_PASSWORD, and was planted in the recorded results themselves (a failure's text, a readiness reason) and in
-an approval's comment: no produced file may hold it (PDFs searched raw and through pdftotext).
+UAT_ROLE_PASSWORD, and was planted in the recorded results themselves (a failure's text, a readiness reason, a
+finding of the readiness scorecard) and in an approval's comment: no produced file may hold it (PDFs searched raw
+and through pdftotext).
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from playwright.sync_api import Page
 from odoo_uat.signoff.approvals import record_approval
 from odoo_uat.signoff.pack import PackFiles, build_pack
 from odoo_uat.signoff.pdf import chromium
-from tests.test_signoff import CLINIC_FAILED, RUN_ID, SITES_DIR, newer_run_of, recorded_run
+from tests.test_signoff import CLINIC_FAILED, RUN_ID, SCORECARD, SITES_DIR, newer_run_of, recorded_run
 
 PLANTED_PASSWORD = "Pl4nted-Signoff-Secret-77"
 
@@ -44,6 +45,11 @@ def _plant_password(run_dir: Path) -> None:
     readiness = json.loads((run_dir / "readiness.json").read_text(encoding="utf-8"))
     readiness["reasons"]["LAB"]["requisition_to_receipt"][0] += f" (tried {PLANTED_PASSWORD})"
     (run_dir / "readiness.json").write_text(json.dumps(readiness, indent=2), encoding="utf-8")
+    scorecard = json.loads((run_dir / SCORECARD).read_text(encoding="utf-8"))
+    clinic = next(site for site in scorecard["sites"] if site["site"] == "CLINIC")
+    supplier = next(rule for rule in clinic["data_quality"]["rules"] if rule["rule"] == "supplier_terms_and_vat")
+    supplier["findings"][0]["problem"] += f" (its portal password {PLANTED_PASSWORD})"
+    (run_dir / SCORECARD).write_text(json.dumps(scorecard, indent=2), encoding="utf-8")
 
 
 @pytest.fixture(scope="module")
@@ -148,6 +154,79 @@ def test_the_matrix_shows_each_cells_status_and_mode(page: Page) -> None:
     ]
 
 
+def _words(texts: list[str]) -> list[str]:
+    return [" ".join(text.split()) for text in texts]
+
+
+def test_the_scorecard_section_shows_each_sites_figure_and_uat_status_per_cycle(page: Page) -> None:
+    section = page.locator("#scorecard")
+    summary = section.locator("table.summary tr")
+    clinic = page.locator("#scorecard-CLINIC")
+
+    assert _words(summary.nth(1).locator("td").all_inner_texts()) == [
+        "CLINIC",
+        "54 % (6 of 11 checks)",
+        "2 of 5",
+        "4 of 6",
+    ]
+    assert _words(summary.nth(2).locator("td").all_inner_texts()) == [
+        "LAB",
+        "50 % (5 of 10 checks)",
+        "1 of 5",
+        "4 of 5",
+    ]
+    assert " ".join(clinic.locator("h3").inner_text().split()).startswith(
+        "CLINIC Northside Clinic: readiness 54 % 6 of 11 checks met · UAT 2 of 5 cycles passed · data quality 4 of 6"
+    )
+    cycles = [_words(row.locator("td").all_inner_texts()) for row in clinic.locator("table.cycles tr").all()[1:]]
+    assert [row[:2] for row in cycles] == [
+        ["Requisition to receipt", "FAILED"],
+        ["Transfer to consumption", "not run"],
+        ["Preventive maintenance", "passed"],
+        ["Helpdesk escalation", "not run"],
+        ["Month end close", "passed"],
+    ]
+    assert cycles[0][2] == "Business expectation broken: The accountant can create the vendor bill from the order"
+    assert "Measured 2026-12-02T06:45:02+00:00 on database h10s_ref" in " ".join(section.inner_text().split())
+
+
+def test_the_scorecard_section_shows_each_rule_its_verdict_count_and_first_records(page: Page) -> None:
+    def rule(site: str, name: str) -> list[str]:
+        return _words(page.locator(f"#rule-{site}-{name} td").all_inner_texts())
+
+    verdicts = page.locator("#scorecard-CLINIC table.rules .status").all_inner_texts()
+    supplier = rule("CLINIC", "supplier_terms_and_vat")
+    costs = page.locator("#rule-LAB-product_cost_and_uom")
+    switched_off = rule("LAB", "supplier_terms_and_vat")
+
+    assert verdicts == ["clean", "clean", "findings", "findings", "clean", "clean"]
+    assert supplier[0] == "Suppliers with payment terms and tax id suppliers have payment terms and a tax id (VAT)"
+    assert supplier[1] == "findings 1 found of 1 checked"
+    assert supplier[2].startswith(
+        "1 record: MedSupply Partners (res.partner #28): no vendor payment terms (in Harbour Health Group); no tax id"
+    )
+    assert page.locator("#rule-CLINIC-supplier_terms_and_vat a").get_attribute("href") == (
+        "http://127.0.0.1:8069/odoo/res.partner/28"
+    )
+    assert _words(costs.locator("td").nth(1).all_inner_texts()) == ["findings 4 found of 5 checked"]
+    assert " ".join(costs.locator("td").nth(2).inner_text().split()).startswith(
+        "4 records, the first 3 (all of them in readiness-scorecard.md): [LAB-REAG-CBC] Haematology reagent pack"
+    )
+    assert _words(costs.locator("li a").all_inner_texts()) == [
+        "[LAB-REAG-CBC] Haematology reagent pack (CBC), 1 l",
+        "[MS-SYR-10] Syringe 10 ml, Luer lock",
+        "[MS-CANN-IV-22] IV cannula 22G",
+    ]
+    assert switched_off[1:] == [
+        "off",
+        "switched off by the profile: LabChem Diagnostics is contracted and paid by the group's shared services; "
+        "finance checks its terms and tax id (CR-207)",
+    ]
+    assert rule("LAB", "duplicate_products")[1:] == ["clean 5 checked", "nothing"]
+    open_items = page.locator("#open-items").inner_text()
+    assert "LAB: data quality: Products with cost and unit of measure: 4 record(s) to correct" in open_items
+
+
 def test_traceability_lists_each_requirement_with_its_scenarios_and_results(page: Page) -> None:
     table = page.locator("#traceability table")
     purchase = table.locator("tr", has_text="REQ-PUR-002")
@@ -217,11 +296,15 @@ def test_the_pdfs_read_as_the_pages_do(pack: BuiltPack) -> None:
         "Open items",
         "Approvals",
         "STALE",
+        "Readiness scorecard",
+        "MedSupply Partners",
         "page 1 of",
     ):
         assert words in every, words
     assert "LAB Harbour Diagnostics Laboratory" in lab
     assert "Northside Clinic:" not in lab
+    assert "switched off by the profile" in lab
+    assert "MedSupply Partners" not in lab, "a site's page shows its own scorecard only"
 
 
 def test_no_produced_file_holds_the_password(pack: BuiltPack) -> None:
@@ -233,3 +316,5 @@ def test_no_produced_file_holds_the_password(pack: BuiltPack) -> None:
     assert hits == []
     assert "********" in (pack.run_dir / "signoff" / "ALL.html").read_text(encoding="utf-8")
     assert PLANTED_PASSWORD in (pack.run_dir / "readiness.json").read_text(encoding="utf-8"), "it was planted"
+    assert PLANTED_PASSWORD in (pack.run_dir / SCORECARD).read_text(encoding="utf-8"), "it was planted"
+    assert "(its portal password ********)" in (pack.run_dir / "signoff" / "CLINIC.html").read_text(encoding="utf-8")

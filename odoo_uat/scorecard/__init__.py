@@ -8,5 +8,7 @@ preparedness). This package scores two of them from what the harness can know fo
 
 One module per concern: `expectations` (the profile's `data_quality:` section), `reads` (the Odoo reads, through
 the read-only gateway), `rules` (the six rules, pure), `uat_status` (run directories), `score` (the per-site figure
-and the reasons behind it), `render` (table, JSON, Markdown). Nothing here writes to Odoo.
+and the reasons behind it), `render` (table, JSON, Markdown), `after_run` (the scorecard `uat run` writes into its
+run directory at its end; data quality it cannot read is `not measured`, never a change to the run's results).
+Nothing here writes to Odoo.
 """

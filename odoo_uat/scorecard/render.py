@@ -23,7 +23,7 @@ HOW = (
     "A site's readiness is the share of its checks that are met, rounded down (100 % only when all are): each cycle "
     "its profile has (met when its latest run verdict is `passed`) and each data-quality rule that applies (met when "
     "it found nothing). A rule the profile switched off (`off`, with its reason) or with nothing in scope (`n/a`) is "
-    "not counted."
+    "not counted; a rule `not measured` (the master data could not be read when the run ended) counts as not met."
 )
 
 
@@ -134,6 +134,8 @@ def render_table(card: Scorecard) -> str:
 def _rule_lines(rule: RuleResult) -> list[str]:
     if rule.status is RuleStatus.CLEAN:
         return [f"  rule {rule.rule}: clean ({rule.checked} checked)" + (f"; {rule.note}" if rule.note else "")]
+    if rule.status is RuleStatus.NOT_MEASURED:
+        return [f"  rule {rule.rule}: not measured ({rule.note})"]
     if rule.status is not RuleStatus.FINDINGS:
         return [f"  rule {rule.rule}: {rule.status}: {rule.note}"]
     count = len(rule.findings)

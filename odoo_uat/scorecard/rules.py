@@ -3,7 +3,10 @@
 Pure functions of what was read and of the profile's expectations, so each is tested offline. A rule's result
 is `clean`, `findings` (each naming the site, the record, with its Odoo URL, and what is wrong with it), `off`
 (the profile switched it off, with the reason) or `n/a` (nothing in the site's scope for it to look at, or the
-Odoo module it needs is not installed); only `clean` and `findings` count in the site's figure.
+Odoo module it needs is not installed); only `clean` and `findings` count in the site's figure. `not measured` is
+what the scorecard `uat run` writes at its end records when it could not read the master data (Odoo unreachable,
+the run interrupted: odoo_uat/scorecard/after_run.py): the rule counts in the figure as a check not met, as an
+`environment` cell does on the UAT side, so a figure never looks better for what could not be read.
 """
 
 from __future__ import annotations
@@ -44,6 +47,7 @@ class RuleStatus(StrEnum):
     FINDINGS = "findings"
     OFF = "off"
     NOT_APPLICABLE = "n/a"
+    NOT_MEASURED = "not measured"
 
 
 @dataclass(frozen=True)
@@ -73,8 +77,8 @@ class RuleResult:
 
     @property
     def counts(self) -> bool:
-        """Whether the rule is part of the site's figure."""
-        return self.status in {RuleStatus.CLEAN, RuleStatus.FINDINGS}
+        """Whether the rule is part of the site's figure (a rule not measured is, as a check not met)."""
+        return self.status in {RuleStatus.CLEAN, RuleStatus.FINDINGS, RuleStatus.NOT_MEASURED}
 
 
 def harness_role_needs(profile: SiteProfile, quality: DataQualityProfile) -> dict[str, list[str]]:

@@ -3,7 +3,8 @@
 A site's figure is the share of its checks that are met, each check weighing the same:
 - each cycle its profile has: met when the run's verdict is `passed`;
 - each data-quality rule that applies: met when it found nothing (`clean`). A rule switched off by the profile,
-  or with nothing in scope to look at, is listed with its reason and left out of the figure.
+  or with nothing in scope to look at, is listed with its reason and left out of the figure; a rule `not
+  measured` (the master data could not be read at the end of a run) counts as not met.
 The percentage is rounded DOWN, so 100 % means every check is met. Two sub-figures show where the rest is lost:
 UAT (cycles passed) and data quality (rules clean). The figure is information for the people who sign off; it
 does not change `uat readiness`'s exit code unless `--fail-under N` asks for it.
@@ -19,7 +20,7 @@ from pathlib import Path
 from odoo_uat.errors import ProfileError, ProfileErrors
 from odoo_uat.gateway import OdooGateway
 from odoo_uat.profiles import LoadedProfile
-from odoo_uat.scorecard.expectations import DataQualityProfile
+from odoo_uat.scorecard.expectations import RULES, DataQualityProfile
 from odoo_uat.scorecard.reads import read_site
 from odoo_uat.scorecard.rules import RuleResult, RuleStatus, evaluate, harness_role_needs
 from odoo_uat.scorecard.uat_status import CycleStatus, RunResults, cycle_statuses
@@ -88,6 +89,8 @@ class SiteScore:
                     f"rule {rule.rule}: {count} finding{'s' if count != 1 else ''} of {rule.checked} checked "
                     f"(expected: {rule.expectation})"
                 )
+            elif rule.status is RuleStatus.NOT_MEASURED:
+                lines.append(f"rule {rule.rule}: not measured ({rule.note})")
         return lines
 
 
@@ -115,6 +118,26 @@ def score_site(
     profile = loaded.profile
     quality = profile.data_quality or DataQualityProfile()
     data = read_site(gateway, loaded, quality, harness_role_needs(profile, quality))
+    return _site_score(loaded, run, runs_dir, evaluate(data, quality, today), data.notes)
+
+
+def unmeasured_site(loaded: LoadedProfile, run: RunResults | None, runs_dir: Path, why: str) -> SiteScore:
+    """The site's score when its master data could not be read (`why`): its UAT status as the run left it, each
+    rule `not measured` with why, except a rule the profile switched off, which keeps its own reason."""
+    quality = loaded.profile.data_quality or DataQualityProfile()
+    rules = [
+        RuleResult(rule, RuleStatus.OFF, note=reason)
+        if (reason := getattr(quality, rule).switched_off)
+        else RuleResult(rule, RuleStatus.NOT_MEASURED, note=why)
+        for rule in RULES
+    ]
+    return _site_score(loaded, run, runs_dir, rules, [])
+
+
+def _site_score(
+    loaded: LoadedProfile, run: RunResults | None, runs_dir: Path, rules: list[RuleResult], notes: list[str]
+) -> SiteScore:
+    profile = loaded.profile
     return SiteScore(
         code=profile.code,
         name=profile.name,
@@ -123,8 +146,8 @@ def score_site(
         run_id=run.run_id if run else "",
         run_path=str(run.path) if run else "",
         cycles=cycle_statuses(profile.code, list(profile.cycle_sections()), run, runs_dir),
-        rules=evaluate(data, quality, today),
-        notes=data.notes,
+        rules=rules,
+        notes=notes,
     )
 
 

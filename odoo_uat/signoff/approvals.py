@@ -30,6 +30,7 @@ from odoo_uat.redaction import redact
 from odoo_uat.run_dirs import READINESS_JSON
 from odoo_uat.signoff.digest import site_digest
 from odoo_uat.signoff.model import read_readiness
+from odoo_uat.signoff.scorecard import read_scorecard
 
 DECISIONS = ("approve", "approve-with-conditions", "reject")
 APPROVALS_DIR_VARIABLE = "UAT_APPROVALS_DIR"
@@ -147,6 +148,7 @@ def record_approval(
         "results": {  # what was approved, for a reader of the file; the digest is what binds it
             "cells": readiness["sites"][site],
             "ready": readiness.get("ready", {}).get(site, ""),
+            "readiness_percent": _scorecard_figure(run_dir, site),
         },
     }
     folder = directory / run_id / site
@@ -158,6 +160,15 @@ def record_approval(
         counter += 1
     _write_atomically(path, json.dumps(document, indent=2, sort_keys=True, ensure_ascii=False) + "\n")
     return _approval(document, path)
+
+
+def _scorecard_figure(run_dir: Path, site: str) -> int | str | None:
+    """The site's readiness figure in the run's scorecard, as the pack showed it ("no scorecard" without one)."""
+    scorecard = read_scorecard(run_dir)
+    if scorecard.state != "present":
+        return f"no scorecard ({scorecard.state})"
+    card = scorecard.sites.get(site)
+    return card.readiness if card is not None else "not in the scorecard"
 
 
 def _write_atomically(path: Path, text: str) -> None:

@@ -8,11 +8,17 @@ What is digested (`site_results`), for site S of run R:
   per-company cycle for S (that cycle's results only), parsed and keyed by file name; a file that is not JSON is
   digested by the sha256 of its bytes;
 - the sha256 of every attachment those results reference (screenshots, the checks' evidence, traces), keyed by
-  its file name; an attachment that is gone is recorded as missing.
+  its file name; an attachment that is gone is recorded as missing;
+- S's part of the run's readiness scorecard (readiness-scorecard.json, which `uat run` writes at its end and the
+  pack shows): S's entry, parsed (its figure, UAT status per cycle, each data-quality rule with its verdict,
+  findings and notes) and the target it was measured on; a file that is not a scorecard by the sha256 of its
+  bytes; no file as absent (odoo_uat/signoff/scorecard.py, `site_scorecard_document`).
 The digest is the sha256 of that document as canonical JSON (keys sorted, no whitespace, UTF-8), written
 `sha256:<hex>`. So editing any of those results, a check's evidence or a screenshot by hand, or adding or removing a
-result of S, changes the digest; other sites' results, the readiness of other sites and the pack itself do not.
-Reformatting a JSON file without changing its content does not (the content is what is approved).
+result of S, or S's scorecard entry (or writing a scorecard where there was none), changes the digest; other sites'
+results, the readiness and scorecard entries of other sites, the time the scorecard was measured and the pack
+itself do not. Reformatting a JSON file without changing its content does not (the content is what is approved).
+Format 2 added the scorecard: an approval recorded under format 1 shows as stale (its results are digested anew).
 """
 
 from __future__ import annotations
@@ -24,8 +30,9 @@ from pathlib import Path
 from typing import Any
 
 from odoo_uat.signoff.model import RESULTS_DIR, cycle_of, read_readiness, read_result, result_files, site_of, via_sites
+from odoo_uat.signoff.scorecard import site_scorecard_document
 
-DIGEST_FORMAT = "odoo-uat sign-off digest 1"
+DIGEST_FORMAT = "odoo-uat sign-off digest 2"
 
 
 def canonical_json(document: Any) -> bytes:
@@ -90,6 +97,7 @@ def site_results(run_dir: Path, site: str) -> dict[str, Any]:
         },
         "allure_results": results,
         "attachments": attachments,
+        "scorecard": site_scorecard_document(run_dir, site),
     }
 
 

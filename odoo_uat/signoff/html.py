@@ -20,6 +20,7 @@ from odoo_uat.outcomes import SEVERITY
 from odoo_uat.redaction import redact
 from odoo_uat.signoff.approvals import ApprovalStatus, Verdict
 from odoo_uat.signoff.model import NOT_GREEN, Cell, RunResults, ScenarioResult, cycle_title
+from odoo_uat.signoff.scorecard import PackScorecard
 
 TEMPLATE = "pack.html.j2"
 ALL_SITES = "ALL"
@@ -68,7 +69,58 @@ def _data_uri(path: Path | None) -> str:
     return f"data:{kind};base64,{base64.b64encode(path.read_bytes()).decode('ascii')}"
 
 
-def _open_items(run: RunResults, sites: Sequence[str], signoffs: Mapping[str, SiteSignoff]) -> list[str]:
+def _scorecard_items(run: RunResults, sites: Sequence[str], scorecard: PackScorecard) -> list[str]:
+    """The readiness scorecard's open items: a scorecard to produce, data quality not measured, rules with findings."""
+    if scorecard.state != "present":
+        return [f"No readiness scorecard for these results: {_scorecard_fix(run, scorecard)}"]
+    items: list[str] = []
+    for site in sites:
+        card = scorecard.sites.get(site)
+        if card is None:
+            items.append(f"{site}: the readiness scorecard has no entry for it: `uat readiness --run {run.run_id}`")
+            continue
+        for rule in card.rules:
+            if rule.status == "not measured":
+                items.append(f"{site}: data quality not measured ({rule.title}: {rule.note}): rerun the measure")
+            elif rule.status == "findings":
+                first = "; ".join(finding.name or f"{finding.model} #{finding.id}" for finding in rule.first)
+                more = f" and {rule.count - len(rule.first)} more" if rule.count > len(rule.first) else ""
+                items.append(f"{site}: data quality: {rule.title}: {rule.count} record(s) to correct ({first}{more})")
+    return items
+
+
+def _scorecard_fix(run: RunResults, scorecard: PackScorecard) -> str:
+    command = f"`uat readiness --run {run.run_id}` (read-only) writes it into the run directory"
+    if scorecard.state == "unreadable":
+        return f"readiness-scorecard.json cannot be read ({scorecard.problem}); {command}"
+    return f"the run directory has no readiness-scorecard.json; {command}"
+
+
+def _scorecard_context(run: RunResults, sites: Sequence[str], scorecard: PackScorecard) -> dict[str, Any]:
+    return {
+        "state": scorecard.state,
+        "fix": _scorecard_fix(run, scorecard) if scorecard.state != "present" else "",
+        "command": f"uat readiness --run {run.run_id}",
+        "generated": scorecard.generated,
+        "database": scorecard.database,
+        "sites": [
+            {
+                "code": site,
+                "card": scorecard.sites.get(site),
+                "other_run": (
+                    scorecard.sites[site].run_id
+                    if site in scorecard.sites and scorecard.sites[site].run_id not in ("", run.run_id)
+                    else ""
+                ),
+            }
+            for site in sites
+        ],
+    }
+
+
+def _open_items(
+    run: RunResults, sites: Sequence[str], signoffs: Mapping[str, SiteSignoff], scorecard: PackScorecard
+) -> list[str]:
     """What stands between these results and go-live, most serious first."""
     items: list[str] = []
     cells = [cell for site in sites for cell in run.site_cells(site)]
@@ -99,7 +151,7 @@ def _open_items(run: RunResults, sites: Sequence[str], signoffs: Mapping[str, Si
         if signoff.verdict.label != "GO":
             items.append(f"{site}: go-live {signoff.verdict.label}: {'; '.join(signoff.verdict.reasons)}")
         items.extend(f"{site}: approvals folder: {problem}" for problem in signoff.problems)
-    return items
+    return items + _scorecard_items(run, sites, scorecard)
 
 
 def environment_rows(pairs: Sequence[tuple[str, str]]) -> list[tuple[str, str]]:
@@ -143,8 +195,10 @@ def page_context(
     generated_at: datetime,
     harness_version: str,
     run_reference: str,
+    scorecard: PackScorecard | None = None,
 ) -> dict[str, Any]:
     """Everything one page shows, as plain values (the template only lays it out)."""
+    scorecard = scorecard or PackScorecard("absent")
     scenarios = [scenario for site in sites for scenario in run.site_scenarios(site)]
     unique: list[ScenarioResult] = []
     for scenario in scenarios:
@@ -216,7 +270,8 @@ def page_context(
             for cell in run.site_cells(site)
             if cell.verdict == "not run"
         ],
-        "open_items": _open_items(run, sites, signoffs),
+        "open_items": _open_items(run, sites, signoffs, scorecard),
+        "scorecard": _scorecard_context(run, sites, scorecard),
         "signoffs": [signoffs[site] for site in sites if site in signoffs],
         "generated_at": generated_at.strftime("%Y-%m-%d %H:%M:%S UTC"),
         "harness_version": harness_version,

@@ -22,6 +22,7 @@ from odoo_uat.signoff.digest import site_digest
 from odoo_uat.signoff.html import ALL_SITES, SiteFacts, SiteSignoff, page_context, render_page
 from odoo_uat.signoff.model import RunResults, load_run
 from odoo_uat.signoff.pdf import page_count, print_pdfs
+from odoo_uat.signoff.scorecard import read_scorecard
 
 SIGNOFF_DIR = "signoff"
 
@@ -118,10 +119,17 @@ def build_pack(
     known, notes = read_site_facts(sites_dir)
     facts: Mapping[str, SiteFacts] = {site: known.get(site, SiteFacts(code=site)) for site in run.sites}
     signoffs = {site: site_signoff(run, site, facts[site], approvals_directory, sites_dir) for site in chosen}
+    scorecard = read_scorecard(run_dir)
     directory = output or run_dir / SIGNOFF_DIR
     directory.mkdir(parents=True, exist_ok=True)
     moment = (now or datetime.now(UTC)).astimezone(UTC)
     files = PackFiles(run.run_id, directory, notes=notes)
+    if scorecard.state != "present":
+        files.notes.append(
+            f"run {run.run_id} has no readable readiness scorecard ({scorecard.state}"
+            + (f": {scorecard.problem}" if scorecard.problem else "")
+            + f"); the pack says so: `uat readiness --run {run.run_id}` writes it, then build the pack again"
+        )
     files.verdicts = {site: signoff.verdict for site, signoff in signoffs.items()}
     printing: list[tuple[Path, Path, str, str]] = []
     for scope, members in [*((site, [site]) for site in chosen), (ALL_SITES, chosen)]:
@@ -134,6 +142,7 @@ def build_pack(
             generated_at=moment,
             harness_version=harness_version(),
             run_reference=str(run_dir),
+            scorecard=scorecard,
         )
         html = directory / f"{scope}.html"
         _write_atomically(html, render_page(context))
