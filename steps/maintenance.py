@@ -8,16 +8,22 @@ technician cancels it at the end, and a teardown cancels whatever a failed run l
 
 What the technician does goes through `actor.maintenance` (over RPC or on Odoo's screens, by the scenario's
 mode); checks read through the technician's read-only gateway.
+
+The equipment is the profile's ("the site's equipment") or one a feature names (`the "second device"`: a serial
+number, a name, or a name the site profile gives under `names: equipment:`); everything after the first step works
+from the plan that step found (`preventive_plan`), so both run the same checks. An interval a feature names
+("6 months") is an expectation compared with what Odoo planned; without one, the profile's interval is expected.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import replace
 from datetime import UTC, date, datetime
+from typing import Any
 
 import pytest
-from pytest_bdd import given, then, when
+from pytest_bdd import given, parsers, then, when
 
 from fixtures.actors import Cast
 from fixtures.factories.preventive_maintenance import PreventiveOccurrenceFactory
@@ -27,13 +33,28 @@ from odoo_uat.actors import Actor
 from odoo_uat.cycles import preventive_maintenance as pm
 from odoo_uat.errors import OdooError, RecordRef
 from odoo_uat.gateway import Row, many2one_id
+from odoo_uat.language import EQUIPMENT, named
 from odoo_uat.references import ResolvedSite
+from odoo_uat.reporting import record_quantities
 from odoo_uat.run_id import tag
 
 _section = pm.section_of
 
 
-def _equipment_label(site: ResolvedSite) -> str:
+def parse_interval(text: str) -> pm.MaintenanceInterval:
+    """The parse type of an interval a feature names: `{interval:Interval}`."""
+    return pm.parse_interval(text)
+
+
+parse_interval.pattern = pm.INTERVAL_PATTERN  # type: ignore[attr-defined]  # read by `parse`
+parse_interval.describe = (  # type: ignore[attr-defined]  # read by the catalogue
+    'an interval: a whole number of days, weeks, months or years ("90 days", "2 weeks", "6 months", "1 year"), '
+    "counted as Odoo counts its recurrence (calendar months and years)"
+)
+STEP_TYPES: Mapping[str, Callable[[str], Any]] = {"Interval": parse_interval}
+
+
+def _profile_equipment_label(site: ResolvedSite) -> str:
     section = _section(site)
     return f"{section.equipment} ({section.equipment_serial})"
 
@@ -47,6 +68,8 @@ def _occurrence_record(technician: Actor, occurrence: pm.Occurrence) -> RecordRe
 
 
 def _run_tag(run_id: str, site: ResolvedSite) -> str:
+    """What every request of this run at this site is named with; each scenario adds its own number to it when
+    the run already has one (`pm.fresh_run_tag`), so two scenarios on one equipment never share a name."""
     return tag(run_id, site.code, "PM")
 
 
@@ -58,29 +81,80 @@ def equipment_has_preventive_plan(site: ResolvedSite, cast: Cast) -> pm.Preventi
     error."""
     section = _section(site)
     technician = cast["technician"]
+    label = _profile_equipment_label(site)
     request_id = site.id("preventive_maintenance.preventive_request")
-    done_stage_id = site.id("preventive_maintenance.done_stage")
-    work_stage_id = site.id("preventive_maintenance.work_stage")
     record = technician.record("maintenance.request", request_id, section.preventive_request)
-    with technician.doing(
-        f"The technician can open the preventive maintenance request of {_equipment_label(site)}", record=record
-    ):
+    with technician.doing(f"The technician can open the preventive maintenance request of {label}", record=record):
         row = pm.read_request(technician.gateway, request_id)
-        done_stage_closes = pm.read_stage(technician.gateway, done_stage_id).done
-        work_stage_closes = pm.read_stage(technician.gateway, work_stage_id).done
-    plan = pm.plan_of(row)
+    plan = pm.plan_of(row, equipment=label)
     technician.expect(
         plan.team_id == site.id("preventive_maintenance.team"),
-        f"The preventive maintenance of {_equipment_label(site)} is assigned to the site's team {section.team!r}",
-        found=f"team {row['maintenance_team_id'][1] if row['maintenance_team_id'] else '(none)'}",
+        f"The preventive maintenance of {label} is assigned to the site's team {section.team!r}",
+        found=f"team {plan.team}",
         record=record,
     )
-    defects = pm.plan_defects(row)
+    _check_plan_and_stages(site, technician, plan, record)
+    return plan
+
+
+@given(
+    parsers.parse('the "{equipment}" has an open recurring preventive maintenance request'),
+    target_fixture="preventive_plan",
+)
+def named_equipment_has_preventive_plan(site: ResolvedSite, cast: Cast, equipment: str) -> pm.PreventivePlan:
+    """The equipment the feature names (serial number, name, or the profile's `names: equipment:`) and its one
+    configured plan: the open recurring preventive request of the site's company on it (never closed, not
+    cancelled, not a run's own). None or several is a finding; then the same checks as for the site's equipment,
+    the team being the one that looks after the equipment."""
+    technician = cast["technician"]
+    found = named(site, technician.gateway, EQUIPMENT, equipment)  # no such equipment: blocks the row, naming it
+    with technician.doing(f'The technician can open the "{equipment}" and its maintenance requests'):
+        device = pm.read_equipment(technician.gateway, found.id)
+        rows = pm.equipment_plans(technician.gateway, device.id, site.company_id)
+        # with none, what the equipment has instead (a plan switched off, corrective requests only...)
+        shown = rows or pm.open_requests_on(technician.gateway, device.id)
+    label = device.label()
+    technician.expect(
+        len(rows) == 1,
+        f'The "{equipment}", {label}, has one configured preventive plan: an open recurring preventive maintenance '
+        f"request of {site.company_name} on it",
+        found=f"{len(rows)} such request(s)"
+        + ("" if rows else f"; open requests on the equipment: {len(shown)}")
+        + "".join(f"; #{row['id']} {row['name']!r} ({_company(row)}): {pm.describe_plan(row)}" for row in shown),
+        record=technician.record("maintenance.equipment", device.id, label),
+    )
+    plan = pm.plan_of(rows[0], equipment=label)
+    record = _plan_record(technician, plan)
+    technician.expect(
+        device.team_id is not None and plan.team_id == device.team_id,
+        f"The preventive maintenance of {label} is assigned to the team that looks after the equipment "
+        f"({device.team!r} on the equipment's form)",
+        found=f"team {plan.team}",
+        record=record,
+    )
+    _check_plan_and_stages(site, technician, plan, record)
+    return plan
+
+
+def _company(row: Row) -> str:
+    return str(row["company_id"][1]) if row.get("company_id") else "no company"
+
+
+def _check_plan_and_stages(site: ResolvedSite, technician: Actor, plan: pm.PreventivePlan, record: RecordRef) -> None:
+    """What completing a run's occurrence of the plan relies on: the plan can plan a next occurrence, the profile's
+    done stage closes a request and its work stage does not."""
+    section = _section(site)
+    done_stage_id = site.id("preventive_maintenance.done_stage")
+    work_stage_id = site.id("preventive_maintenance.work_stage")
+    with technician.doing("The technician can read the site's maintenance stages"):
+        done_stage_closes = pm.read_stage(technician.gateway, done_stage_id).done
+        work_stage_closes = pm.read_stage(technician.gateway, work_stage_id).done
+    defects = pm.plan_defects(plan.values)
     technician.expect(
         not defects,
-        f"The preventive maintenance request of {_equipment_label(site)} is configured to plan its next "
+        f"The preventive maintenance request of {plan.equipment} is configured to plan its next "
         "occurrence when completed (preventive, 'Recurrent' on, a valid end, a scheduled date)",
-        found="; ".join([*defects, pm.describe_plan(row)]),
+        found="; ".join([*defects, pm.describe_plan(plan.values)]),
         record=record,
         details={"configured recurrence": plan.recurrence()},
     )
@@ -98,26 +172,25 @@ def equipment_has_preventive_plan(site: ResolvedSite, cast: Cast) -> pm.Preventi
         found=pm.describe_done_flag(section.work_stage, work_stage_closes),
         record=technician.record("maintenance.stage", work_stage_id, section.work_stage),
     )
-    return plan
 
 
 @pytest.fixture
 def leftover_run_requests_cancelled(site: ResolvedSite, cast: Cast, run_id: str) -> Iterator[None]:
-    """Teardown: a scenario that stopped before its own clean-up leaves no open request or reminder behind."""
+    """Teardown: a scenario that stopped before its own clean-up leaves no open request or reminder behind. It
+    looks for any of the run's requests at the site, on whichever equipment the scenario worked (the tag names
+    the run and the site; an earlier scenario's requests are cancelled already)."""
     yield
     technician = cast["technician"]
     try:
-        _cancel_what_the_run_left(
-            technician, _run_tag(run_id, site), site.id("preventive_maintenance.equipment_serial")
-        )
+        _cancel_what_the_run_left(technician, _run_tag(run_id, site))
     except OdooError as exc:
         pytest.fail(f"Clean-up of the run's preventive requests at {site.code} failed: {exc}", pytrace=False)
 
 
-def _cancel_what_the_run_left(technician: Actor, run_tag: str, equipment_id: int) -> None:
+def _cancel_what_the_run_left(technician: Actor, run_tag: str) -> None:
     """The technician's own actions, over RPC whatever the scenario's mode: a failed browser scenario may have left
     its screen on an error dialog, and putting things back must not depend on it."""
-    rows = pm.run_requests(technician.gateway, run_tag, equipment_id)
+    rows = pm.run_requests(technician.gateway, run_tag, None, numbered=True)
     reminders = pm.reminders_on(technician.gateway, [int(row["id"]) for row in rows])
     if not any(pm.is_open(row) for row in rows) and not reminders:
         return
@@ -144,10 +217,9 @@ def technician_opens_run_occurrence(
 ) -> pm.Occurrence:
     """A new request named with the run id, on the same equipment and team, with the configured recurrence."""
     technician = cast["technician"]
-    typed = PreventiveOccurrenceFactory.build(
-        run_tag=_run_tag(run_id, site), plan=preventive_plan, company_id=site.company_id
-    )
-    with technician.doing(f"The technician can open a preventive maintenance request on {_equipment_label(site)}"):
+    run_tag = pm.fresh_run_tag(technician.gateway, _run_tag(run_id, site))
+    typed = PreventiveOccurrenceFactory.build(run_tag=run_tag, plan=preventive_plan, company_id=site.company_id)
+    with technician.doing(f"The technician can open a preventive maintenance request on {preventive_plan.equipment}"):
         record = technician.maintenance.open_request(typed)
     row = pm.read_request(technician.gateway, record.id)
     copied = {field: row[field] for field in pm.COPIED_FIELDS}
@@ -158,7 +230,9 @@ def technician_opens_run_occurrence(
         found=f"run occurrence {copied}, team {row['maintenance_team_id']}; configured {expected}",
         record=record,
     )
-    return pm.Occurrence(id=record.id, name=str(row["name"]), schedule_date=str(row["schedule_date"]))
+    return pm.Occurrence(
+        id=record.id, name=str(row["name"]), schedule_date=str(row["schedule_date"] or ""), run_tag=run_tag
+    )
 
 
 @when("the technician starts work on the preventive maintenance")
@@ -174,11 +248,11 @@ def technician_starts_work(site: ResolvedSite, cast: Cast, occurrence: pm.Occurr
 
 
 @when("the technician logs a note of the work done on the preventive maintenance")
-def technician_logs_note(site: ResolvedSite, cast: Cast, run_id: str, occurrence: pm.Occurrence) -> None:
+def technician_logs_note(cast: Cast, occurrence: pm.Occurrence, preventive_plan: pm.PreventivePlan) -> None:
     """An internal note in the request's chatter; it must stay on the request's history for the team only."""
     technician = cast["technician"]
     record = _occurrence_record(technician, occurrence)
-    note = f"{_run_tag(run_id, site)}: preventive maintenance of {_equipment_label(site)} carried out as planned"
+    note = f"{occurrence.run_tag}: preventive maintenance of {preventive_plan.equipment} carried out as planned"
     with technician.doing("The technician can log a note on the preventive maintenance", record=record):
         technician.maintenance.log_note(record, note)
     author = many2one_id(technician.gateway.read_one("res.users", technician.gateway.uid, ["partner_id"])["partner_id"])
@@ -229,7 +303,7 @@ def maintenance_closed(site: ResolvedSite, cast: Cast, occurrence: pm.Occurrence
     target_fixture="next_occurrence",
 )
 def exactly_one_next_occurrence(
-    site: ResolvedSite, cast: Cast, occurrence: pm.Occurrence, preventive_plan: pm.PreventivePlan
+    cast: Cast, occurrence: pm.Occurrence, preventive_plan: pm.PreventivePlan
 ) -> pm.Occurrence:
     """Found by name: Odoo copies the completed request, subject included, into its next occurrence."""
     technician = cast["technician"]
@@ -240,7 +314,7 @@ def exactly_one_next_occurrence(
     ]
     technician.expect(
         len(derived) == 1 and not derived[0]["done"] and not derived[0]["archive"],
-        f"Completing a preventive maintenance of {_equipment_label(site)} plans exactly one open next "
+        f"Completing a preventive maintenance of {preventive_plan.equipment} plans exactly one open next "
         "occurrence, named like the completed one",
         found=f"{len(derived)} request(s) named {occurrence.name!r} besides the completed one: "
         + (", ".join(_summary(row) for row in derived) or "none"),
@@ -248,7 +322,12 @@ def exactly_one_next_occurrence(
         details={"configured recurrence": preventive_plan.recurrence()},
     )
     row = derived[0]
-    return pm.Occurrence(id=int(row["id"]), name=str(row["name"]), schedule_date=str(row["schedule_date"]))
+    return pm.Occurrence(
+        id=int(row["id"]),
+        name=str(row["name"]),
+        schedule_date=str(row["schedule_date"] or ""),
+        run_tag=occurrence.run_tag,
+    )
 
 
 def _summary(row: Row) -> str:
@@ -265,28 +344,65 @@ def next_occurrence_due(
     preventive_plan: pm.PreventivePlan,
 ) -> None:
     """Previous scheduled date plus the interval in the profile (the expectation), not the completion date."""
-    interval = _section(site).interval
-    technician = cast["technician"]
+    _check_due(cast["technician"], _section(site).interval, occurrence, next_occurrence, preventive_plan)
+
+
+@then(
+    parsers.parse(
+        "the next occurrence is due {interval:Interval} after the previous scheduled date", extra_types=STEP_TYPES
+    )
+)
+def next_occurrence_due_interval(
+    cast: Cast,
+    occurrence: pm.Occurrence,
+    next_occurrence: pm.Occurrence,
+    preventive_plan: pm.PreventivePlan,
+    interval: pm.MaintenanceInterval,
+) -> None:
+    """Previous scheduled date plus the interval the feature names (the expectation), compared with the date Odoo
+    planned, not with the configured repeat fields."""
+    _check_due(cast["technician"], interval, occurrence, next_occurrence, preventive_plan)
+
+
+def _check_due(
+    technician: Actor,
+    interval: pm.MaintenanceInterval,
+    occurrence: pm.Occurrence,
+    next_occurrence: pm.Occurrence,
+    plan: pm.PreventivePlan,
+) -> None:
+    """The next occurrence's scheduled date is the completed one's plus `interval`; the before/after table shows
+    both dates, the change in days and the change `interval` means from that date."""
     previous = pm.parse_datetime(occurrence.schedule_date)
-    expected = pm.format_datetime(interval.after(previous))
+    expected = interval.after(previous)
+    planned = pm.parse_datetime(next_occurrence.schedule_date) if next_occurrence.schedule_date else None
+    gap = pm.planned_gap(previous, planned) if planned is not None else "no scheduled date"
+    row = (plan.equipment, f"scheduled date (expected: {interval.describe()} after the previous)")
+    days = (plan.equipment, f"scheduled date, in days after the previous (Odoo planned {gap})")
+    record_quantities(
+        f"next occurrence of {plan.equipment}, due {interval.describe()} later",
+        by=("equipment", "what"),
+        before={row: occurrence.schedule_date, days: 0},
+        after={row: next_occurrence.schedule_date or None, days: (planned - previous).days if planned else None},
+        expected={row: pm.format_datetime(expected), days: (expected - previous).days},
+    )
     technician.expect(
-        next_occurrence.schedule_date == expected,
-        f"The next preventive maintenance of {_equipment_label(site)} is due {interval.describe()} after the "
-        f"previous scheduled date {occurrence.schedule_date}, i.e. on {expected}",
-        found=f"next occurrence due {next_occurrence.schedule_date}",
+        planned is not None and pm.due_after(interval, previous, planned),
+        f"The next preventive maintenance of {plan.equipment} is due {interval.describe()} after the "
+        f"previous scheduled date {occurrence.schedule_date}, i.e. on {pm.format_datetime(expected)}",
+        found=f"next occurrence due {next_occurrence.schedule_date or '(no date)'}: Odoo planned it {gap} after "
+        "the previous scheduled date",
         record=_occurrence_record(technician, next_occurrence),
         details={
-            "configured request": str(_plan_record(technician, preventive_plan)),
-            "configured recurrence": preventive_plan.recurrence(),
+            "configured request": str(_plan_record(technician, plan)),
+            "configured recurrence": plan.recurrence(),
         },
     )
 
 
 @then("the next occurrence keeps the equipment, the team and the recurrence")
-def next_occurrence_keeps_plan(
-    site: ResolvedSite, cast: Cast, next_occurrence: pm.Occurrence, preventive_plan: pm.PreventivePlan
-) -> None:
-    """Same equipment, the profile's team, and the recurrence of the configured request."""
+def next_occurrence_keeps_plan(cast: Cast, next_occurrence: pm.Occurrence, preventive_plan: pm.PreventivePlan) -> None:
+    """Same equipment, the configured request's team (checked to be the expected one), and its recurrence."""
     technician = cast["technician"]
     row = pm.read_request(technician.gateway, next_occurrence.id)
     differences = [
@@ -296,21 +412,21 @@ def next_occurrence_keeps_plan(
     ]
     if many2one_id(row["equipment_id"]) != preventive_plan.equipment_id:
         differences.append(f"equipment {row['equipment_id']}")
-    if many2one_id(row["maintenance_team_id"]) != site.id("preventive_maintenance.team"):
+    if many2one_id(row["maintenance_team_id"]) != preventive_plan.team_id:
         differences.append(f"team {row['maintenance_team_id']}")
     if row["maintenance_type"] != "preventive":
         differences.append(f"type {row['maintenance_type']!r}")
     technician.expect(
         not differences,
-        f"The next occurrence stays a preventive maintenance of {_equipment_label(site)} for the team "
-        f"{_section(site).team!r}, recurring as configured ({preventive_plan.recurrence()})",
+        f"The next occurrence stays a preventive maintenance of {preventive_plan.equipment} for the team "
+        f"{preventive_plan.team!r}, recurring as configured ({preventive_plan.recurrence()})",
         found="; ".join(differences),
         record=_occurrence_record(technician, next_occurrence),
     )
 
 
 @then("the equipment's configured preventive schedule has not moved")
-def configured_schedule_unchanged(site: ResolvedSite, cast: Cast, preventive_plan: pm.PreventivePlan) -> None:
+def configured_schedule_unchanged(cast: Cast, preventive_plan: pm.PreventivePlan) -> None:
     """The configured request kept its stage, date and recurrence, and no new occurrence of it appeared."""
     technician = cast["technician"]
     now = pm.read_request(technician.gateway, preventive_plan.id)
@@ -328,7 +444,7 @@ def configured_schedule_unchanged(site: ResolvedSite, cast: Cast, preventive_pla
     moved += [f"a new open occurrence {_summary(row)}" for row in siblings]
     technician.expect(
         not moved,
-        f"The real preventive schedule of {_equipment_label(site)} is where it was: the run completed only "
+        f"The real preventive schedule of {preventive_plan.equipment} is where it was: the run completed only "
         "its own occurrence",
         found="; ".join(moved),
         record=_plan_record(technician, preventive_plan),
@@ -336,7 +452,7 @@ def configured_schedule_unchanged(site: ResolvedSite, cast: Cast, preventive_pla
 
 
 @when("the technician cancels the run's next occurrence and dismisses the run's maintenance reminders")
-def technician_cancels_next(site: ResolvedSite, cast: Cast, run_id: str, next_occurrence: pm.Occurrence) -> None:
+def technician_cancels_next(cast: Cast, next_occurrence: pm.Occurrence, preventive_plan: pm.PreventivePlan) -> None:
     """The request form's Cancel button (archived, recurrence off); reminders on the run's requests dismissed."""
     technician = cast["technician"]
     with technician.doing(
@@ -344,9 +460,7 @@ def technician_cancels_next(site: ResolvedSite, cast: Cast, run_id: str, next_oc
         record=_occurrence_record(technician, next_occurrence),
     ):
         technician.maintenance.cancel(_occurrence_record(technician, next_occurrence))
-        rows = pm.run_requests(
-            technician.gateway, _run_tag(run_id, site), site.id("preventive_maintenance.equipment_serial")
-        )
+        rows = pm.run_requests(technician.gateway, next_occurrence.run_tag, preventive_plan.equipment_id)
         with_reminders = {int(row["res_id"]) for row in pm.reminders_on(technician.gateway, [r["id"] for r in rows])}
         technician.maintenance.dismiss_reminders(
             [
@@ -358,17 +472,15 @@ def technician_cancels_next(site: ResolvedSite, cast: Cast, run_id: str, next_oc
 
 
 @then("no preventive maintenance of this run is left open on the equipment")
-def nothing_left_open(site: ResolvedSite, cast: Cast, run_id: str, occurrence: pm.Occurrence) -> None:
-    """No request named with the run id is open on the equipment, and none carries a reminder."""
+def nothing_left_open(cast: Cast, occurrence: pm.Occurrence, preventive_plan: pm.PreventivePlan) -> None:
+    """No request named with the scenario's run tag is open on the equipment, and none carries a reminder."""
     technician = cast["technician"]
-    rows = pm.run_requests(
-        technician.gateway, _run_tag(run_id, site), site.id("preventive_maintenance.equipment_serial")
-    )
+    rows = pm.run_requests(technician.gateway, occurrence.run_tag, preventive_plan.equipment_id)
     open_rows = [row for row in rows if pm.is_open(row)]
     reminders = pm.reminders_on(technician.gateway, [int(row["id"]) for row in rows])
     technician.expect(
         not open_rows and not reminders,
-        f"The run leaves no open preventive maintenance and no reminder on {_equipment_label(site)}: its next "
+        f"The run leaves no open preventive maintenance and no reminder on {preventive_plan.equipment}: its next "
         "occurrence is cancelled (archived, recurrence off)",
         found=f"open: {', '.join(_summary(row) for row in open_rows) or 'none'}; "
         f"reminders on request(s) {sorted({int(row['res_id']) for row in reminders}) or 'none'}",

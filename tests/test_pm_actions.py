@@ -92,6 +92,36 @@ def test_the_factory_builds_the_request_the_technician_types_from_the_configured
     assert equipment_search("Autoclave") == "Autoclave"
 
 
+def test_a_named_devices_occurrence_is_typed_from_that_devices_plan_not_the_profiles() -> None:
+    """features/equipment_intervals.feature: the plan found on the named device (here a second device of the site,
+    every 3 months) gives equipment, team and recurrence; on screen the technician searches the device's name."""
+    row = {
+        **PLAN.values,
+        "id": 9,
+        "name": "PPM Defibrillator MCE-DEF-007",
+        "equipment_id": [12, "Defibrillator/MCE-DEF-007"],
+        "maintenance_team_id": [4, "East Clinical Engineering"],
+        "stage_id": [1, "New Request"],
+        "repeat_interval": 3,
+    }
+    plan = pm.plan_of(row)
+    assert (plan.equipment, plan.team, plan.equipment_id, plan.team_id) == (
+        "Defibrillator/MCE-DEF-007",
+        "East Clinical Engineering",
+        12,
+        4,
+    )
+    assert pm.plan_of(row, equipment="Defibrillator (MCE-DEF-007)").equipment == "Defibrillator (MCE-DEF-007)"
+    typed: MaintenanceRequest = PreventiveOccurrenceFactory.build(run_tag="UAT-1/EAST/PM-2", plan=plan, company_id=1)
+    assert (typed.name, typed.equipment_id, typed.team, typed.repeat_interval) == (
+        "UAT-1/EAST/PM-2: PPM Defibrillator MCE-DEF-007",
+        12,
+        "East Clinical Engineering",
+        3,
+    )
+    assert equipment_search("Automated external defibrillator/NSC-AED-0001") == "Automated external defibrillator"
+
+
 class _Recorder:
     """Stands in for the technician's gateway: keeps what the RPC actions ask Odoo to do."""
 

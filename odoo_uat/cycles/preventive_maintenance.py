@@ -20,7 +20,7 @@ from typing import Any, Literal
 from dateutil.relativedelta import relativedelta
 from pydantic import Field
 
-from odoo_uat.errors import ConfigurationError
+from odoo_uat.errors import ConfigurationError, FeatureFileError
 from odoo_uat.gateway import OdooGateway, Row, many2one_id
 from odoo_uat.references import Reference, ResolvedSite, Scope
 from odoo_uat.schema import CycleProfile, Strict
@@ -40,6 +40,42 @@ class MaintenanceInterval(Strict):
 
     def after(self, moment: datetime) -> datetime:
         return moment + relativedelta(**{f"{self.unit}s": self.every})  # type: ignore[arg-type]
+
+
+# An interval as a tester writes it in a feature: "90 days", "6 months", "1 year", "2 weeks".
+INTERVAL_PATTERN = r"\d+ (?:days?|weeks?|months?|years?)"
+_INTERVAL = re.compile(r"^\s*(?P<every>\d+) (?P<unit>day|week|month|year)s?\s*$", re.IGNORECASE)
+
+
+def parse_interval(text: str) -> MaintenanceInterval:
+    """ "6 months" -> every 6 month; a feature-file error (exit 13) for anything else (zero, a unit Odoo's
+    recurrence does not have)."""
+    match = _INTERVAL.match(text)
+    if not match or int(match["every"]) < 1:
+        raise FeatureFileError(f'"{text}" is not an interval: write e.g. "90 days", "2 weeks", "6 months" or "1 year"')
+    return MaintenanceInterval(every=int(match["every"]), unit=match["unit"].lower())  # type: ignore[arg-type]
+
+
+def planned_gap(previous: datetime, following: datetime) -> str:
+    """What Odoo actually planned between two scheduled dates, in a tester's words: "6 months", "26 weeks",
+    "3 months 2 days", "1 year", "90 days", "-1 day" (the next one before the previous one)."""
+    if following < previous:
+        return f"-{planned_gap(following, previous)}"
+    gap = relativedelta(following, previous)
+    parts: list[tuple[int, str]] = [(gap.years, "year"), (gap.months, "month")]
+    if gap.years or gap.months or gap.days % 7:
+        parts.append((gap.days, "day"))
+    else:
+        parts.append((gap.days // 7, "week"))
+    parts += [(gap.hours, "hour"), (gap.minutes, "minute")]
+    words = [f"{count} {unit}{'s' if count != 1 else ''}" for count, unit in parts if count]
+    return " ".join(words) or "0 days"
+
+
+def due_after(interval: MaintenanceInterval, previous: datetime, following: datetime) -> bool:
+    """Whether `following` is exactly `interval` after `previous`, counted as Odoo counts its recurrence (calendar
+    months and years, so "6 months" after 31 August is 28 or 29 February)."""
+    return interval.after(previous) == following
 
 
 class PreventiveMaintenanceProfile(CycleProfile):
@@ -140,9 +176,16 @@ class PreventivePlan:
     stage_id: int
     schedule_date: str
     values: dict[str, Any]  # the configured request as Odoo returned it
+    equipment: str = ""  # how the checks name the equipment: "Infusion pump (NSC-IP-0001)"
 
     def recurrence(self) -> str:
         return describe_recurrence(self.values)
+
+    @property
+    def team(self) -> str:
+        """The team's name as Odoo has it on the request."""
+        team = self.values.get("maintenance_team_id")
+        return str(team[1]) if isinstance(team, list | tuple) and len(team) > 1 else "(no team)"
 
 
 @dataclass(frozen=True)
@@ -152,6 +195,7 @@ class Occurrence:
     id: int
     name: str
     schedule_date: str
+    run_tag: str = ""  # what the scenario named it with ("<run id>/<SITE>/PM", "-2" for a second scenario)
 
 
 def read_request(gateway: OdooGateway, request_id: int) -> Row:
@@ -176,7 +220,9 @@ def describe_done_flag(name: str, done: bool) -> str:
     return f"stage {name!r}: 'Request Done' {'ticked' if done else 'not ticked'}"
 
 
-def plan_of(row: Row) -> PreventivePlan:
+def plan_of(row: Row, equipment: str = "") -> PreventivePlan:
+    """The configured request; `equipment` is how the checks name its equipment (default: Odoo's display name)."""
+    shown = row["equipment_id"][1] if isinstance(row.get("equipment_id"), list | tuple) else "(no equipment)"
     return PreventivePlan(
         id=int(row["id"]),
         name=str(row["name"]),
@@ -185,7 +231,94 @@ def plan_of(row: Row) -> PreventivePlan:
         stage_id=many2one_id(row["stage_id"]) or 0,
         schedule_date=str(row["schedule_date"] or ""),
         values=dict(row),
+        equipment=equipment or str(shown),
     )
+
+
+@dataclass(frozen=True)
+class Equipment:
+    """A piece of equipment as the checks name it, with the team that looks after it (its form's team)."""
+
+    id: int
+    name: str
+    serial: str
+    team_id: int | None
+    team: str
+
+    def label(self) -> str:
+        return f"{self.name} ({self.serial})" if self.serial else self.name
+
+
+def read_equipment(gateway: OdooGateway, equipment_id: int) -> Equipment:
+    row = gateway.read_one("maintenance.equipment", equipment_id, ["name", "serial_no", "maintenance_team_id"])
+    team = row["maintenance_team_id"]
+    return Equipment(
+        id=equipment_id,
+        name=str(row["name"]),
+        serial=str(row["serial_no"] or ""),
+        team_id=many2one_id(team),
+        team=str(team[1]) if team else "(no team)",
+    )
+
+
+# A run's own request: its subject starts with a run tag ("UAT-20261129-013000-ab12/CLINIC/PM: ...").
+_RUN_REQUEST = re.compile(r"^UAT-\d{8}-\d{6}-[0-9a-f]{4}/")
+
+
+def is_run_request(name: str) -> bool:
+    """A request a run created (its occurrence, or the next one Odoo copied from it), not the customer's plan."""
+    return bool(_RUN_REQUEST.match(name))
+
+
+def equipment_plans(gateway: OdooGateway, equipment_id: int, company_id: int) -> list[Row]:
+    """The equipment's configured preventive plan(s): recurring preventive requests of the site's company on it,
+    never closed (no close date: not done) and not cancelled, other than a run's own. Exactly one is what the site
+    should have. Told by the request's own dates, as the profile's plan is (a stage's "Request Done" flag is
+    configuration: a plan sitting in a done stage is found, and reported as a defect of the plan)."""
+    rows = gateway.search_read(
+        "maintenance.request",
+        [
+            ("equipment_id", "=", equipment_id),
+            ("company_id", "=", company_id),
+            ("maintenance_type", "=", "preventive"),
+            ("recurring_maintenance", "=", True),
+            ("close_date", "=", False),
+            ("archive", "=", False),
+        ],
+        REQUEST_FIELDS,
+        order="id",
+    )
+    return [row for row in rows if not is_run_request(str(row["name"]))]
+
+
+def open_requests_on(gateway: OdooGateway, equipment_id: int) -> list[Row]:
+    """Every request on the equipment that is neither closed nor cancelled, whatever its type or company (what a
+    finding shows when the equipment has no configured plan), other than a run's own."""
+    rows = gateway.search_read(
+        "maintenance.request",
+        [("equipment_id", "=", equipment_id), ("close_date", "=", False), ("archive", "=", False)],
+        REQUEST_FIELDS,
+        order="id",
+    )
+    return [row for row in rows if not is_run_request(str(row["name"]))]
+
+
+def next_run_tag(base: str, names: list[str]) -> str:
+    """The first of `base`, `base-2`, `base-3`... that no request name uses as its tag ("<tag>: <name>"), so that
+    two scenarios of one run on the same equipment (the plain scenario and an outline's row) each find their own."""
+    used = {name.split(": ", 1)[0] for name in names}
+    if base not in used:
+        return base
+    number = 2
+    while f"{base}-{number}" in used:
+        number += 1
+    return f"{base}-{number}"
+
+
+def fresh_run_tag(gateway: OdooGateway, base: str) -> str:
+    """A run tag no request of the run carries yet (`next_run_tag` over the requests named with `base`)."""
+    rows = gateway.search_read("maintenance.request", [("name", "=like", f"{base}%")], ["name"])
+    return next_run_tag(base, [str(row["name"]) for row in rows])
 
 
 def describe_recurrence(row: Row) -> str:
@@ -232,14 +365,16 @@ def same_name_requests(gateway: OdooGateway, name: str, equipment_id: int) -> li
     )
 
 
-def run_requests(gateway: OdooGateway, run_tag: str, equipment_id: int) -> list[Row]:
-    """Every request of one run on the equipment: its own occurrence and what Odoo derived from it."""
-    return gateway.search_read(
-        "maintenance.request",
-        [("name", "=like", f"{run_tag}:%"), ("equipment_id", "=", equipment_id)],
-        REQUEST_FIELDS,
-        order="id",
-    )
+def run_requests(gateway: OdooGateway, run_tag: str, equipment_id: int | None, *, numbered: bool = False) -> list[Row]:
+    """Every request of one scenario on the equipment (None: on any equipment): its own occurrence and what Odoo
+    derived from it; with `numbered`, those of every scenario of the run too (tagged `<run_tag>-2`, `-3`...: see
+    `next_run_tag`)."""
+    domain: list[Any] = [("name", "=like", f"{run_tag}:%")]
+    if numbered:
+        domain = ["|", *domain, ("name", "=like", f"{run_tag}-%:%")]
+    if equipment_id is not None:
+        domain.append(("equipment_id", "=", equipment_id))
+    return gateway.search_read("maintenance.request", domain, REQUEST_FIELDS, order="id")
 
 
 def is_open(row: Row) -> bool:

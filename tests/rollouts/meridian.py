@@ -55,6 +55,8 @@ TICKET_TAG = "Patient safety"
 # A second policy per desk, for another ticket category with a longer SLA and no tag filter (issue 9).
 SECOND_TICKET_CATEGORY = "Clinical systems"
 SECOND_SLA_HOURS = 24
+# Each site's second device (issue 9) is serviced every 3 months, unlike the reference rollout's every 6.
+SECOND_EQUIPMENT_INTERVAL = (3, "month")
 TIER2_TEAM = "Meridian Second-Line Support"
 ESCALATION_RULE = "Meridian: hand breached clinical-equipment tickets to second line"
 ESCALATION_PRIORITY = ("2", "High")
@@ -149,6 +151,8 @@ class Site:
     sla_hours: int
     people: Mapping[str, str] = field(default_factory=dict)  # role -> login
     second_ward: str = ""  # another ward of the site, supplied from the same store (features/ward_supply.feature)
+    # another device (name, serial), serviced every SECOND_EQUIPMENT_INTERVAL (features/equipment_intervals.feature)
+    second_equipment: tuple[str, str] = ("", "")
 
 
 SITES = (
@@ -169,6 +173,7 @@ SITES = (
             "nurse": "a.mensah@meridiancare.example",
         },
         second_ward="Ward 6 South",
+        second_equipment=("Infusion pump", "MCW-INF-042"),
     ),
     Site(
         "MCE",
@@ -187,6 +192,7 @@ SITES = (
             "nurse": "e.kowalski@meridiancare.example",
         },
         second_ward="Minor Procedures Room",
+        second_equipment=("Defibrillator", "MCE-DEF-007"),
     ),
 )
 TECHNICIAN = "k.lindqvist@meridiancare.example"
@@ -202,8 +208,9 @@ def second_sla_policy_name(site: Site) -> str:
     return f"{site.service_desk}: clinical systems ({SECOND_SLA_HOURS} h)"
 
 
-def preventive_request_name(site: Site) -> str:
-    return f"PPM {site.equipment[0]} {site.equipment[1]}"
+def preventive_request_name(site: Site, equipment: tuple[str, str] | None = None) -> str:
+    name, serial = equipment or site.equipment
+    return f"PPM {name} {serial}"
 
 
 class OdooError(RuntimeError):
@@ -497,44 +504,60 @@ def _maintenance(odoo: JsonRpc, company_id: int, users: Mapping[str, int]) -> No
     category_id = odoo.ensure(
         "maintenance.equipment.category", [("name", "=", "Biomedical equipment")], {"name": "Biomedical equipment"}
     )
-    first_of_next_month = (date.today().replace(day=1) + timedelta(days=32)).replace(day=1)
     for site in SITES:
         team_id = odoo.ensure(
             "maintenance.team",
             [("name", "=", site.maintenance_team)],
             {"name": site.maintenance_team, "company_id": company_id, "member_ids": [(6, 0, [technician])]},
         )
-        name, serial = site.equipment
-        equipment_id = odoo.ensure(
-            "maintenance.equipment",
-            [("serial_no", "=", serial)],
-            {
-                "name": name,
-                "serial_no": serial,
-                "category_id": category_id,
-                "company_id": company_id,
-                "maintenance_team_id": team_id,
-                "technician_user_id": technician,
-            },
-        )
-        every, unit = site.interval
-        request = preventive_request_name(site)
-        recurrence = {
-            "name": request,
-            "equipment_id": equipment_id,
-            "maintenance_team_id": team_id,
-            "user_id": technician,
-            "company_id": company_id,
-            "maintenance_type": "preventive",
-            "recurring_maintenance": True,
-            "repeat_interval": every,
-            "repeat_unit": unit,
-            "repeat_type": "forever",
-            "duration": 2.0,
-        }
-        if not odoo.search("maintenance.request", [("name", "=", request), ("equipment_id", "=", equipment_id)]):
-            scheduled = datetime.combine(first_of_next_month.replace(day=15), datetime.min.time()).replace(hour=13)
-            odoo.create("maintenance.request", {**recurrence, "schedule_date": scheduled.strftime("%Y-%m-%d %H:%M:%S")})
+        devices = [(site.equipment, site.interval)]
+        if site.second_equipment[1]:
+            devices.append((site.second_equipment, SECOND_EQUIPMENT_INTERVAL))
+        for device, interval in devices:
+            equipment_id = odoo.ensure(
+                "maintenance.equipment",
+                [("serial_no", "=", device[1])],
+                {
+                    "name": device[0],
+                    "serial_no": device[1],
+                    "category_id": category_id,
+                    "company_id": company_id,
+                    "maintenance_team_id": team_id,
+                    "technician_user_id": technician,
+                },
+            )
+            request = preventive_request_name(site, device)
+            _preventive_request(odoo, company_id, request, equipment_id, team_id, technician, interval)
+
+
+def _preventive_request(
+    odoo: JsonRpc,
+    company_id: int,
+    request: str,
+    equipment_id: int,
+    team_id: int,
+    technician: int,
+    interval: tuple[int, str],
+) -> None:
+    """The device's recurring preventive request, scheduled once when created (the 15th of next month, 13:00)."""
+    every, unit = interval
+    recurrence = {
+        "name": request,
+        "equipment_id": equipment_id,
+        "maintenance_team_id": team_id,
+        "user_id": technician,
+        "company_id": company_id,
+        "maintenance_type": "preventive",
+        "recurring_maintenance": True,
+        "repeat_interval": every,
+        "repeat_unit": unit,
+        "repeat_type": "forever",
+        "duration": 2.0,
+    }
+    if not odoo.search("maintenance.request", [("name", "=", request), ("equipment_id", "=", equipment_id)]):
+        first_of_next_month = (date.today().replace(day=1) + timedelta(days=32)).replace(day=1)
+        scheduled = datetime.combine(first_of_next_month.replace(day=15), datetime.min.time()).replace(hour=13)
+        odoo.create("maintenance.request", {**recurrence, "schedule_date": scheduled.strftime("%Y-%m-%d %H:%M:%S")})
 
 
 def _helpdesk(odoo: JsonRpc, company_id: int, users: Mapping[str, int]) -> None:
