@@ -35,6 +35,7 @@ from odoo_uat.errors import BusinessExpectationFailed, RecordRef, UatError
 from odoo_uat.gateway import OdooGateway, Row, many2one_id
 from odoo_uat.references import ResolvedSite
 from odoo_uat.reporting import record_quantities
+from odoo_uat.reporting.quantities import NOT_CHECKED, Expected, Judged, Money, Value
 from odoo_uat.run_id import tag
 
 _section = mec.section_of
@@ -448,7 +449,11 @@ def accrual_posted(
 
 
 @given("the stock valuation account and the stock value of the company are noted", target_fixture="valuation_before")
-def valuation_noted(site: ResolvedSite, cast: Cast, close_supply: mec.SupplyValuation) -> mec.ValuationReading:
+def valuation_noted(
+    site: ResolvedSite, cast: Cast, close_supply: mec.SupplyValuation, close_period: mec.Period
+) -> mec.ValuationReading:
+    """Before the delivery and the bill: the valuation account, the stock, and last month's books (the "before" of
+    the close's checks: drafts, trial balance, lock exceptions)."""
     accountant = cast["accountant"]
     section = _section(site)
     valuation_account = site.id("month_end_close.stock_valuation_account")
@@ -459,6 +464,7 @@ def valuation_noted(site: ResolvedSite, cast: Cast, close_supply: mec.SupplyValu
         stock_value=mec.perpetual_stock_value(accountant.gateway),
         last_line_id=mec.latest_line_id(accountant.gateway),
         supply=mec.supply_stock(accountant.gateway, close_supply.product_id),
+        books=mec.period_books(accountant.gateway, site.company_id, close_period, section.lock_date_field),
     )
 
 
@@ -563,6 +569,51 @@ def delivery_valued_at_cost(
     expected_cost = mec.unit_cost_after(close_supply.cost_method, before, quantity, value)
     price_tolerance = 0.5 * 10 ** -mec.price_digits(accountant.gateway)
     method = mec.COST_METHOD_NAMES.get(close_supply.cost_method, close_supply.cost_method)
+    by_lot = close_supply.lot_valuated  # valued at the lot's cost, not the product's: only the rise is compared
+    rows: list[tuple[str, Value, Value, Expected]] = [
+        (f"{receipt.product} on hand (units)", before.quantity, after.quantity, quantity),
+        (
+            f"{receipt.product} stock value",
+            Money(round(before.value, 2)),
+            Money(round(after.value, 2)),
+            Judged(
+                f"{value:+,.2f} (the delivery's value)",
+                mec.same_amount(after.value - before.value, value, rounding / 2 + price_tolerance * after.quantity),
+            ),
+        ),
+        (
+            f"{receipt.product} unit cost ({method})",
+            before.unit_cost,
+            after.unit_cost,
+            NOT_CHECKED
+            if by_lot
+            else Judged(
+                f"unchanged, {expected_cost:,.6g}"
+                if mec.same_amount(expected_cost, before.unit_cost, price_tolerance)
+                else f"to {expected_cost:,.6g}",
+                mec.same_amount(after.unit_cost, expected_cost, price_tolerance),
+            ),
+        ),
+        (
+            f"value of the delivery {move['reference']}",
+            None,
+            Money(round(value, 2)),
+            NOT_CHECKED
+            if by_lot
+            else Judged(
+                f"{expected_value:,.2f} ({quantity:g} x {before.unit_cost:,.6g})",
+                value > 0 and mec.same_amount(value, expected_value, rounding / 2),
+            ),
+        ),
+    ]
+    record_quantities(
+        f"{receipt.product} valued across the delivery ({site.company_name})",
+        before={name: was for name, was, _, _ in rows},
+        after={name: now for name, _, now, _ in rows},
+        by=("what",),
+        expected={name: wanted for name, _, _, wanted in rows},
+        sort=False,
+    )
     accountant.expect(
         value > 0
         and mec.same_amount(after.value - before.value, value, rounding / 2 + price_tolerance * after.quantity)
@@ -617,6 +668,19 @@ def valuation_account_follows_stock(
         f"posted on {valuation_before.account_code} since": "; ".join(postings) or "(nothing)",
     }
     if not close_supply.perpetual:
+        account_row = f"account {valuation_before.account_code}"
+        record_quantities(
+            f"stock valuation account across the delivery and the bill ({site.company_name})",
+            before={account_row: Money(round(valuation_before.balance, 2))},
+            after={account_row: Money(round(balance, 2))},
+            by=("what",),
+            expected={
+                account_row: Judged(
+                    "0 (periodic valuation: the bill leaves it alone)",
+                    mec.same_amount(billed, 0.0, rounding / 2) and mec.same_amount(account_change, 0.0, rounding / 2),
+                )
+            },
+        )
         _not_applicable(
             accountant,
             f"The stock valuation account {valuation_before.account_code} moved by exactly the change in stock value",
@@ -641,8 +705,11 @@ def valuation_account_follows_stock(
     stock_row = f"{site.company_name}'s perpetually valued stock"
     record_quantities(
         "stock valuation account and stock value",
-        before={account_row: round(valuation_before.balance, 2), stock_row: round(valuation_before.stock_value, 2)},
-        after={account_row: round(balance, 2), stock_row: round(stock_value, 2)},
+        before={
+            account_row: Money(round(valuation_before.balance, 2)),
+            stock_row: Money(round(valuation_before.stock_value, 2)),
+        },
+        after={account_row: Money(round(balance, 2)), stock_row: Money(round(stock_value, 2))},
         by=("what",),
         expected={account_row: round(billed, 2), stock_row: round(billed, 2)},
     )
@@ -667,9 +734,19 @@ def valuation_account_follows_stock(
 
 
 @then("no draft journal entries remain in last month")
-def no_drafts_in_period(site: ResolvedSite, cast: Cast, close_period: mec.Period) -> None:
+def no_drafts_in_period(
+    site: ResolvedSite, cast: Cast, close_period: mec.Period, valuation_before: mec.ValuationReading
+) -> None:
     accountant = cast["accountant"]
     drafts = mec.draft_entries(accountant.gateway, site.company_id, close_period)
+    row = f"draft journal entries dated in {close_period.label}"
+    record_quantities(
+        f"draft entries left in {close_period.label} ({site.company_name})",
+        before={row: valuation_before.books.drafts if valuation_before.books else None},
+        after={row: mec.draft_count(accountant.gateway, site.company_id, close_period)},
+        by=("what",),
+        expected={row: Judged("none left", not drafts)},
+    )
     accountant.expect(
         not drafts,
         f"No draft journal entry of {site.company_name} remains in {close_period.label} before it is locked",
@@ -683,13 +760,37 @@ def no_drafts_in_period(site: ResolvedSite, cast: Cast, close_period: mec.Period
 
 
 @then("the trial balance at the end of last month balances")
-def trial_balance_balances(site: ResolvedSite, cast: Cast, close_period: mec.Period) -> None:
+def trial_balance_balances(
+    site: ResolvedSite, cast: Cast, close_period: mec.Period, valuation_before: mec.ValuationReading
+) -> None:
     accountant = cast["accountant"]
     lines = mec.trial_balance(accountant.gateway, site.company_id, close_period.end)
     company = mec.company_accounting(accountant.gateway, site.company_id)
     rounding = mec.rounding_of(accountant.gateway, int(company["currency_id"][0]))
     debit = sum(line.debit for line in lines)
     credit = sum(line.credit for line in lines)
+    books = valuation_before.books
+    debit_row, credit_row, difference_row = "total debit", "total credit", "difference (debit minus credit)"
+    record_quantities(
+        f"trial balance of {site.company_name} at {close_period.end}",
+        before={
+            debit_row: Money(round(books.debit, 2)) if books else None,
+            credit_row: Money(round(books.credit, 2)) if books else None,
+            difference_row: Money(round(books.debit - books.credit, 2)) if books else None,
+        },
+        after={
+            debit_row: Money(round(debit, 2)),
+            credit_row: Money(round(credit, 2)),
+            difference_row: Money(round(debit - credit, 2)),
+        },
+        by=("what",),
+        expected={
+            debit_row: NOT_CHECKED,
+            credit_row: NOT_CHECKED,
+            difference_row: Judged("0.00 (balances)", bool(lines) and _same_amount(debit, credit, rounding)),
+        },
+        sort=False,
+    )
     accountant.expect(
         bool(lines) and _same_amount(debit, credit, rounding),
         f"{site.company_name}'s trial balance at {close_period.end} balances: total debit equals total credit",
@@ -700,11 +801,21 @@ def trial_balance_balances(site: ResolvedSite, cast: Cast, close_period: mec.Per
 
 
 @then("no lock exception lets anyone post into last month")
-def no_lock_exception(site: ResolvedSite, cast: Cast, close_period: mec.Period) -> None:
+def no_lock_exception(
+    site: ResolvedSite, cast: Cast, close_period: mec.Period, valuation_before: mec.ValuationReading
+) -> None:
     """Checked before the lock is set: writing a lock date re-creates the active exceptions against it."""
     accountant = cast["accountant"]
     field = _section(site).lock_date_field
     found = mec.exceptions_against(accountant.gateway, site.company_id, field, close_period.end)
+    row = f"active lock exceptions reaching into {close_period.label}"
+    record_quantities(
+        f"lock exceptions of {site.company_name}",
+        before={row: valuation_before.books.lock_exceptions if valuation_before.books else None},
+        after={row: len(found)},
+        by=("what",),
+        expected={row: Judged("none", not found)},
+    )
     accountant.expect(
         not found,
         f"No active lock exception of {site.company_name} lets anyone post into {close_period.label} once it is "

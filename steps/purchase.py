@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 
 from pytest_bdd import given, parsers, then, when
 
@@ -16,6 +17,8 @@ from odoo_uat.errors import FeatureFileError, ProfileError, RecordRef, UatError
 from odoo_uat.gateway import OdooGateway, Row
 from odoo_uat.language import PARSE_TYPES
 from odoo_uat.references import ResolvedSite
+from odoo_uat.reporting import record_quantities
+from odoo_uat.reporting.quantities import Expected, Judged, Money, Value
 from odoo_uat.run_id import tag
 
 _policy = r2r.section_of
@@ -126,11 +129,15 @@ def requester_raises_requisition(
         found=f"order total {order['amount_total']:,.2f} tax included",
         record=record,
     )
-    return r2r.PurchaseOrder(id=record.id, name=str(order["name"]), origin=str(order["origin"]))
+    return _requisition(site, requester, record, order, uat_target)
 
 
-def _requisition(record: RecordRef, order: Row) -> r2r.PurchaseOrder:
-    return r2r.PurchaseOrder(id=record.id, name=str(order["name"]), origin=str(order["origin"]))
+def _requisition(
+    site: ResolvedSite, requester: Actor, record: RecordRef, order: Row, uat_target: OdooGateway
+) -> r2r.PurchaseOrder:
+    """The order as raised, with how it stands then: the "before" of the checks after the requester confirms it."""
+    raised = r2r.PurchaseOrder(id=record.id, name=str(order["name"]), origin=str(order["origin"]))
+    return replace(raised, raised=_standing(site, requester, raised, uat_target))
 
 
 def _withdraw(requester: Actor, record: RecordRef, problem: UatError) -> UatError:
@@ -232,7 +239,7 @@ def requester_raises_requisition_worth_percent(
         f"(one unit: {unit_total:,.2f})",
         record=record,
     )
-    return _requisition(record, order)
+    return _requisition(site, requester, record, order, uat_target)
 
 
 @given(
@@ -290,7 +297,49 @@ def requester_raises_requisition_worth_amount(
         f"{search.last.unit_price:,.2f}",
         record=record,
     )
-    return _requisition(record, order)
+    return _requisition(site, requester, record, order, uat_target)
+
+
+def _standing(
+    site: ResolvedSite, actor: Actor, requisition: r2r.PurchaseOrder, uat_target: OdooGateway
+) -> r2r.OrderStanding:
+    return r2r.order_standing(actor.gateway, uat_target, requisition, site.company_id)
+
+
+def _record_standing(
+    title: str,
+    before: r2r.OrderStanding | None,
+    after: r2r.OrderStanding,
+    *,
+    state: str,
+    receipts: int | Judged | None = None,
+    side: str | None = None,
+) -> None:
+    """The order before the role's action and now: its state, its total against the company's approval limit
+    (`side`: where the check wants it, "below" or "at or above"), its receipts awaited (`receipts`: their expected
+    change, or the check's own judgement)."""
+    state_row, total_row, limit_row, receipts_row = (
+        "order state",
+        "order total, tax included",
+        "company's approval limit (Purchase settings)",
+        "receipts awaited from the supplier",
+    )
+    before_rows: dict[str, Value] = {
+        state_row: before.state if before else None,
+        limit_row: Money(before.approval_limit) if before else None,
+    }
+    after_rows: dict[str, Value] = {state_row: after.state, limit_row: Money(after.approval_limit)}
+    expected: dict[str, Expected] = {state_row: state, limit_row: 0}
+    if side is not None:
+        before_rows[total_row] = Money(before.total) if before else None
+        after_rows[total_row] = Money(after.total)
+        below = after.total < after.approval_limit
+        expected[total_row] = Judged(f"{side} the limit", below if side == "below" else not below)
+    if receipts is not None:
+        before_rows[receipts_row] = before.open_receipts if before else None
+        after_rows[receipts_row] = after.open_receipts
+        expected[receipts_row] = receipts
+    record_quantities(title, before=before_rows, after=after_rows, by=("what",), expected=expected, sort=False)
 
 
 @when("the requester confirms the requisition")
@@ -302,8 +351,20 @@ def requester_confirms(cast: Cast, requisition: r2r.PurchaseOrder) -> None:
 
 
 @then("the order waits for a manager's approval")
-def order_waits_for_approval(site: ResolvedSite, cast: Cast, requisition: r2r.PurchaseOrder) -> None:
+def order_waits_for_approval(
+    site: ResolvedSite,
+    cast: Cast,
+    requisition: r2r.PurchaseOrder,
+    uat_target: OdooGateway,
+) -> None:
     requester = cast["requester"]
+    _record_standing(
+        "the order against the approval limit, as raised and after the requester confirmed it",
+        requisition.raised,
+        _standing(site, requester, requisition, uat_target),
+        state=r2r.ORDER_STATES["to approve"],
+        side="at or above",
+    )
     order = r2r.read_order(requester.gateway, requisition.id)
     requester.expect(
         order["state"] == "to approve",
@@ -336,18 +397,37 @@ def requester_cannot_approve(cast: Cast, requisition: r2r.PurchaseOrder, approva
     )
 
 
-@when("the approver approves the order")
-def approver_approves(cast: Cast, requisition: r2r.PurchaseOrder) -> None:
+@when("the approver approves the order", target_fixture="order_before_approval")
+def approver_approves(
+    site: ResolvedSite, cast: Cast, requisition: r2r.PurchaseOrder, uat_target: OdooGateway
+) -> r2r.OrderStanding:
+    """The order as it stood just before the approver approved it."""
     approver = cast["approver"]
     record = _order(approver, requisition)
+    before = _standing(site, approver, requisition, uat_target)
     with approver.doing("The approver can approve an order waiting for approval", record=record):
         approver.purchasing.approve(record)
+    return before
 
 
 @then("the order is approved and a receipt is planned into the site's warehouse")
-def order_approved_with_receipt(site: ResolvedSite, cast: Cast, requisition: r2r.PurchaseOrder) -> None:
+def order_approved_with_receipt(
+    site: ResolvedSite,
+    cast: Cast,
+    requisition: r2r.PurchaseOrder,
+    order_before_approval: r2r.OrderStanding,
+    uat_target: OdooGateway,
+) -> None:
     approver = cast["approver"]
     record = approver.record("purchase.order", requisition.id, requisition.name)
+    now = _standing(site, approver, requisition, uat_target)
+    _record_standing(
+        "the order and its receipts, before and after the approver approved it",
+        order_before_approval,
+        now,
+        state=r2r.ORDER_STATES["purchase"],
+        receipts=Judged("one receipt planned", now.open_receipts == 1),
+    )
     order = r2r.read_order(approver.gateway, requisition.id)
     approver.expect(
         order["state"] == "purchase",
@@ -367,8 +447,20 @@ def order_approved_with_receipt(site: ResolvedSite, cast: Cast, requisition: r2r
 
 
 @then("the order is approved without waiting for a manager")
-def order_approved_at_once(site: ResolvedSite, cast: Cast, requisition: r2r.PurchaseOrder) -> None:
+def order_approved_at_once(
+    site: ResolvedSite,
+    cast: Cast,
+    requisition: r2r.PurchaseOrder,
+    uat_target: OdooGateway,
+) -> None:
     requester = cast["requester"]
+    _record_standing(
+        "the order against the approval limit, as raised and after the requester confirmed it",
+        requisition.raised,
+        _standing(site, requester, requisition, uat_target),
+        state=r2r.ORDER_STATES["purchase"],
+        side="below",
+    )
     order = r2r.read_order(requester.gateway, requisition.id)
     requester.expect(
         order["state"] == "purchase",
@@ -380,19 +472,37 @@ def order_approved_at_once(site: ResolvedSite, cast: Cast, requisition: r2r.Purc
     )
 
 
-@when("the requester cancels the order")
-def requester_cancels(cast: Cast, requisition: r2r.PurchaseOrder) -> None:
+@when("the requester cancels the order", target_fixture="order_before_cancel")
+def requester_cancels(
+    site: ResolvedSite, cast: Cast, requisition: r2r.PurchaseOrder, uat_target: OdooGateway
+) -> r2r.OrderStanding:
+    """The order as it stood just before the requester cancelled it."""
     requester = cast["requester"]
     record = _order(requester, requisition)
+    before = _standing(site, requester, requisition, uat_target)
     with requester.doing("The requester can cancel an order nothing was received or billed for", record=record):
         requester.purchasing.cancel(record)
+    return before
 
 
 @then("the order is cancelled and no receipt is awaited")
-def order_cancelled(cast: Cast, requisition: r2r.PurchaseOrder) -> None:
+def order_cancelled(
+    site: ResolvedSite,
+    cast: Cast,
+    requisition: r2r.PurchaseOrder,
+    order_before_cancel: r2r.OrderStanding,
+    uat_target: OdooGateway,
+) -> None:
     requester = cast["requester"]
     order = r2r.read_order(requester.gateway, requisition.id)
     awaited = [r for r in r2r.receipts_of(requester.gateway, requisition) if r["state"] not in {"done", "cancel"}]
+    _record_standing(
+        "the order and its receipts, before and after the requester cancelled it",
+        order_before_cancel,
+        _standing(site, requester, requisition, uat_target),
+        state=r2r.ORDER_STATES["cancel"],
+        receipts=Judged("none awaited", not awaited),
+    )
     requester.expect(
         order["state"] == "cancel" and not awaited,
         "A cancelled order is cancelled in full: no receipt from the supplier is still awaited",

@@ -19,14 +19,22 @@ from odoo_uat.gateway import OdooGateway, many2one_id
 from odoo_uat.language import PARSE_TYPES, reads_table
 from odoo_uat.references import ResolvedSite
 from odoo_uat.reporting import record_quantities
+from odoo_uat.reporting.quantities import Judged
 from odoo_uat.run_id import tag
+
+
+def _everywhere(uat_target: OdooGateway) -> OdooGateway:
+    """Every company's stock, archived locations too: where a lot may be that no site's role sees."""
+    return uat_target.across_companies().with_context(active_test=False)
 
 
 @when(
     "the storekeeper receives the first delivery with the supplier's lots and expiry dates",
     target_fixture="receipt",
 )
-def storekeeper_receives(site: ResolvedSite, cast: Cast, requisition: r2r.PurchaseOrder, run_id: str) -> r2r.Receipt:
+def storekeeper_receives(
+    site: ResolvedSite, cast: Cast, requisition: r2r.PurchaseOrder, run_id: str, uat_target: OdooGateway
+) -> r2r.Receipt:
     policy = r2r.section_of(site)
     storekeeper = cast["storekeeper"]
     gateway = storekeeper.gateway
@@ -59,6 +67,8 @@ def storekeeper_receives(site: ResolvedSite, cast: Cast, requisition: r2r.Purcha
     product_id = site.id("requisition_to_receipt.product")
     stock_location = site.id("requisition_to_receipt.stock_location")
     before = r2r.on_hand(gateway, product_id, stock_location)
+    lots_before = rcv.lots_held(_everywhere(uat_target), product_id, [lot.name for lot in lots])
+    quantities_before = r2r.receipt_quantities(gateway, requisition, product_id)
     with storekeeper.doing(
         f"The storekeeper can record {len(lots)} supplier lots with expiry dates and validate the receipt",
         record=record,
@@ -72,6 +82,8 @@ def storekeeper_receives(site: ResolvedSite, cast: Cast, requisition: r2r.Purcha
         lots=tuple(lots),
         validate_answer=received.answer,
         on_hand_before=before,
+        lots_before=lots_before,
+        quantities_before=quantities_before,
     )
 
 
@@ -102,6 +114,7 @@ def short_shipment_handled(
     else:
         expectation = f"A short shipment closes the order's receipt: the missing {missing:g} units are not awaited"
         holds = not open_backorders
+    _record_short_shipment(site, storekeeper, requisition, receipt, received, missing)
     storekeeper.expect(
         holds,
         expectation,
@@ -111,11 +124,69 @@ def short_shipment_handled(
     )
 
 
+def _record_short_shipment(
+    site: ResolvedSite,
+    storekeeper: Actor,
+    requisition: r2r.PurchaseOrder,
+    receipt: r2r.Receipt,
+    received: float,
+    missing: float,
+) -> None:
+    """The order's units received and still awaited, before the receipt and now, as the site's policy wants them."""
+    product = r2r.section_of(site).product
+    keep = r2r.section_of(site).short_shipment.backorder
+    now = r2r.receipt_quantities(storekeeper.gateway, requisition, site.id("requisition_to_receipt.product"))
+    was = receipt.quantities_before
+    received_row, awaited_row = (
+        (product, f"received on order {requisition.name}"),
+        (product, "still awaited from the supplier" + (" (backorder)" if keep else "")),
+    )
+    record_quantities(
+        f"units received and awaited on order {requisition.name}",
+        before={received_row: was.received if was else None, awaited_row: was.awaited if was else None},
+        after={received_row: now.received, awaited_row: now.awaited},
+        by=("product", "what"),
+        expected={
+            received_row: received,
+            awaited_row: Judged(
+                f"{missing:g} left awaited" if keep else "none left awaited", _same(now.awaited, missing if keep else 0)
+            ),
+        },
+        unit="units",
+    )
+
+
+def _same(first: float, second: float) -> bool:
+    return math.isclose(first, second, abs_tol=1e-6)
+
+
 @then("the received lots are in the site's stock with the supplier's expiry dates")
 def lots_in_site_stock(site: ResolvedSite, cast: Cast, receipt: r2r.Receipt) -> None:
     storekeeper = cast["storekeeper"]
     product_id = site.id("requisition_to_receipt.product")
     names = [lot.name for lot in receipt.lots]
+    stock_location = r2r.section_of(site).stock_location
+    site_stock = _locations_under(storekeeper.gateway, site.id("requisition_to_receipt.stock_location"))
+    at_site: dict[str, float] = {}
+    for row in r2r.lot_whereabouts(storekeeper.gateway, product_id, names):
+        if many2one_id(row["location_id"]) in site_stock:
+            at_site[str(row["lot_id"][1])] = at_site.get(str(row["lot_id"][1]), 0.0) + float(row["quantity"])
+    record_quantities(  # first: whichever check below breaks, the lots' stock is in the evidence
+        f"received lots on hand in {stock_location} (and the locations under it)",
+        before={
+            (lot.name, stock_location): rcv.held_in(receipt.lots_before, lot.name, site_stock)[0]
+            for lot in receipt.lots
+        },
+        after={(lot.name, stock_location): at_site.get(lot.name, 0.0) for lot in receipt.lots},
+        by=("lot", "location"),
+        expected={
+            (lot.name, stock_location): Judged(
+                f"{lot.quantity:g} on hand", math.isclose(at_site.get(lot.name, 0.0), lot.quantity)
+            )
+            for lot in receipt.lots
+        },
+        unit="units",
+    )
     lots = {row["name"]: row for row in r2r.lots_with_expiry(storekeeper.gateway, product_id, names)}
     wrong = [
         f"{lot.name}: expected expiry {lot.expiration}, found {lots.get(lot.name, {}).get('expiration_date')}"
@@ -128,13 +199,6 @@ def lots_in_site_stock(site: ResolvedSite, cast: Cast, receipt: r2r.Receipt) -> 
         found="; ".join(wrong),
         record=storekeeper.record("stock.picking", receipt.picking_id, receipt.picking_name),
     )
-    site_stock = site.id("requisition_to_receipt.stock_location")
-    quants = r2r.lot_whereabouts(storekeeper.gateway, product_id, names)
-    at_site = {
-        row["lot_id"][1]: row["quantity"]
-        for row in quants
-        if many2one_id(row["location_id"]) in _locations_under(storekeeper.gateway, site_stock)
-    }
     short = [
         f"{lot.name}: {at_site.get(lot.name, 0):g} of {lot.quantity:g}"
         for lot in receipt.lots
@@ -142,10 +206,18 @@ def lots_in_site_stock(site: ResolvedSite, cast: Cast, receipt: r2r.Receipt) -> 
     ]
     storekeeper.expect(
         not short,
-        f"Every received lot is on hand in {r2r.section_of(site).stock_location} in full",
+        f"Every received lot is on hand in {stock_location} in full",
         found="; ".join(short),
         record=storekeeper.record("stock.picking", receipt.picking_id, receipt.picking_name),
     )
+
+
+def _outside(held: Sequence[rcv.LotHeld], lot: str, location_ids: set[int]) -> float:
+    return rcv.held_in(held, lot, location_ids, inside=False)[0]
+
+
+def _held_outside(held: Sequence[rcv.LotHeld], lot: str, location_ids: set[int]) -> bool:
+    return any(row.lot == lot and row.location_id not in location_ids for row in held)
 
 
 def _locations_under(gateway: OdooGateway, location_id: int) -> set[int]:
@@ -186,6 +258,18 @@ def lots_nowhere_else(site: ResolvedSite, cast: Cast, receipt: r2r.Receipt, uat_
         for row in r2r.lot_whereabouts(everywhere, product_id, [lot.name for lot in receipt.lots])
         if many2one_id(row["location_id"]) not in site_stock
     ]
+    now = rcv.lots_held(everywhere, product_id, [lot.name for lot in receipt.lots])
+    other = f"outside {r2r.section_of(site).stock_location}, at any site"
+    record_quantities(
+        "received lots held in any other location of any site",
+        before={(lot.name, other): _outside(receipt.lots_before, lot.name, site_stock) for lot in receipt.lots},
+        after={(lot.name, other): _outside(now, lot.name, site_stock) for lot in receipt.lots},
+        by=("lot", "where"),
+        expected={
+            (lot.name, other): Judged("none held", not _held_outside(now, lot.name, site_stock)) for lot in receipt.lots
+        },
+        unit="units",
+    )
     storekeeper.expect(
         not elsewhere,
         "The received lots are held at this site's stock only, in no other location of any site",
@@ -222,6 +306,7 @@ def storekeeper_receives_table_of_lots(
     datatable: Sequence[Sequence[str]],
     expired_lots: ExpiredLots,
     run_id: str,
+    uat_target: OdooGateway,
 ) -> rcv.LotsReceipt:
     """The order's receipt, with the table's lots (quantity, expires) of the site's supply; where the lots fall
     short of the order, Odoo's backorder question is answered as the site expects (profile: short_shipment)."""
@@ -240,6 +325,7 @@ def storekeeper_receives_table_of_lots(
     picking = receipts[0]
     record = storekeeper.record("stock.picking", picking["id"], picking["name"])
     product_id = site.id("requisition_to_receipt.product")
+    stock_before = rcv.lots_held(_everywhere(uat_target), product_id, [lot.lot.name for lot in lots])
     with storekeeper.doing(
         f"The storekeeper can record {len(lots)} supplier lots with expiry dates and validate the receipt, "
         f"answering '{expired_lots.value}' if Odoo warns that lots are expired",
@@ -259,6 +345,7 @@ def storekeeper_receives_table_of_lots(
         lots=tuple(lots),
         validate_answer=received.answer,
         expiry_warning=received.expiry_warning,
+        stock_before=stock_before,
     )
 
 
@@ -303,8 +390,17 @@ def lot_refused(cast: Cast, lots_receipt: rcv.LotsReceipt, when: int, uat_target
     storekeeper = cast["storekeeper"]
     record = _receipt_record(storekeeper, lots_receipt)
     _validated(storekeeper, lots_receipt, record)
-    everywhere = uat_target.across_companies().with_context(active_test=False)
+    everywhere = _everywhere(uat_target)
     held = rcv.lot_stock(everywhere, lots_receipt.product_id, table_lot.lot.name)
+    row = (table_lot.lot.name, "any location of any site")
+    record_quantities(
+        f"refused lot {table_lot.lot.name} in stock",
+        before={row: rcv.held_in(lots_receipt.stock_before, table_lot.lot.name)[0]},
+        after={row: float(sum(float(quant["quantity"]) for quant in held))},
+        by=("lot", "where"),
+        expected={row: Judged("none held", not held)},
+        unit="units",
+    )
     storekeeper.expect(
         not held,
         f"The supplier's lot {table_lot.lot.name} (expiry date {table_lot.lot.expiration}, {table_lot.said()}) is "
@@ -318,10 +414,25 @@ def lot_refused(cast: Cast, lots_receipt: rcv.LotsReceipt, when: int, uat_target
 def _lot_at_site(
     site: ResolvedSite, storekeeper: Actor, receipt: rcv.LotsReceipt, table_lot: rcv.TableLot
 ) -> dict[str, Any]:
-    """Checks the lot is in the site's stock in full with the table's expiry date; returns the lot as Odoo has it."""
+    """Checks the lot is in the site's stock in full with the table's expiry date; returns the lot as Odoo has it.
+
+    The lot's stock at the site, before the receipt and now, is shown first: whichever check below breaks."""
     record = _receipt_record(storekeeper, receipt)
-    _validated(storekeeper, receipt, record)
     lot = table_lot.lot
+    stock_location = r2r.section_of(site).stock_location
+    site_stock = rcv.locations_under(storekeeper.gateway, site.id("requisition_to_receipt.stock_location"))
+    rows = rcv.lot_stock(storekeeper.gateway, receipt.product_id, lot.name)
+    at_site = rcv.quantity_in(rows, site_stock)
+    key = (lot.name, stock_location)
+    record_quantities(
+        f"lot {lot.name} on hand in {stock_location} (and the locations under it)",
+        before={key: rcv.held_in(receipt.stock_before, lot.name, site_stock)[0]},
+        after={key: at_site},
+        by=("lot", "location"),
+        expected={key: Judged(f"{lot.quantity:g} on hand", math.isclose(at_site, lot.quantity))},
+        unit="units",
+    )
+    _validated(storekeeper, receipt, record)
     found = rcv.lot_named(storekeeper.gateway, receipt.product_id, lot.name)
     storekeeper.expect(
         found is not None and rcv.expiry_day(found) == lot.expiration.isoformat(),
@@ -331,17 +442,18 @@ def _lot_at_site(
         record=record,
     )
     assert found is not None
-    site_stock = rcv.locations_under(storekeeper.gateway, site.id("requisition_to_receipt.stock_location"))
-    rows = rcv.lot_stock(storekeeper.gateway, receipt.product_id, lot.name)
-    at_site = rcv.quantity_in(rows, site_stock)
     storekeeper.expect(
         math.isclose(at_site, lot.quantity),
-        f"The {lot.quantity:g} units of lot {lot.name} are on hand in {r2r.section_of(site).stock_location}",
+        f"The {lot.quantity:g} units of lot {lot.name} are on hand in {stock_location}",
         found=f"{at_site:g} at the site's stock; "
         + ("; ".join(f"{row['quantity']:g} in {row['location_id'][1]}" for row in rows) or "in no location"),
         record=storekeeper.record("stock.lot", int(found["id"]), lot.name),
     )
-    return {**found, "available_at_site": rcv.quantity_in(rows, site_stock, "available_quantity")}
+    return {
+        **found,
+        "available_at_site": rcv.quantity_in(rows, site_stock, "available_quantity"),
+        "site_stock": site_stock,
+    }
 
 
 IN_STOCK = "the lot with expiry date {when:RelativeDay} is in the site's stock with its expiry date"
@@ -362,6 +474,17 @@ def lot_in_stock_flagged_expired(site: ResolvedSite, cast: Cast, lots_receipt: r
     table_lot = rcv.lot_expiring(lots_receipt.lots, when, step=step)
     storekeeper = cast["storekeeper"]
     lot = _lot_at_site(site, storekeeper, lots_receipt, table_lot)
+    name = table_lot.lot.name
+    available, flagged = (name, "available to issue at the site"), (name, "flagged as expired by Odoo")
+    nothing_available = math.isclose(lot["available_at_site"], 0.0, abs_tol=1e-9)
+    record_quantities(
+        f"expired lot {name}: what of it may be issued",
+        before={available: rcv.held_in(lots_receipt.stock_before, name, lot["site_stock"])[1], flagged: None},
+        after={available: lot["available_at_site"], flagged: bool(lot["product_expiry_alert"])},
+        by=("lot", "what"),
+        expected={available: Judged("none available", nothing_available), flagged: True},
+        unit="units",
+    )
     storekeeper.expect(
         bool(lot["product_expiry_alert"]) and math.isclose(lot["available_at_site"], 0.0, abs_tol=1e-9),
         f"Odoo flags lot {table_lot.lot.name} as expired and counts none of it as available to issue",

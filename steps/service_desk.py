@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
 from pytest_bdd import given, parsers, then, when
@@ -32,12 +32,57 @@ from odoo_uat.errors import OdooError, ProfileError, RecordRef
 from odoo_uat.gateway import OdooGateway
 from odoo_uat.language import SLA_POLICY, TICKET_CATEGORY, Kind, named
 from odoo_uat.references import ResolvedSite
+from odoo_uat.reporting import record_quantities
+from odoo_uat.reporting.quantities import NOT_CHECKED, Expected, Judged, Value
 from odoo_uat.run_id import tag
 
 _section = hd.section_of
 CONFIGURATION_READER = "(configuration, read by the technical user)"
 TECHNICAL_USER = "technical user"
 DEADLINE_TOLERANCE = timedelta(seconds=2)  # Odoo plans from the creation's microseconds and reports seconds
+
+
+def _record_sla(title: str, rows: list[tuple[str, Value, Value, Expected]], *, by: tuple[str, ...] = ("what",)) -> None:
+    """One before/after table of a ticket's SLA (rows: what, before, after, expected), in the order given."""
+    record_quantities(
+        title,
+        before={name: was for name, was, _, _ in rows},
+        after={name: now for name, _, now, _ in rows},
+        by=by,
+        expected={name: wanted for name, _, _, wanted in rows},
+        sort=False,
+    )
+
+
+def _sla_rows(
+    helpdesk: hd.HelpdeskAdapter,
+    ticket: hd.TicketView,
+    lines: list[hd.SlaLine],
+    wanted: int,
+    planned: Expected,
+    calendar: str,
+    zone: str,
+) -> list[tuple[str, Value, Value, Expected]]:
+    """The ticket's SLAs as Odoo planned them (none before it was raised), deadlines in the calendar's time zone:
+    the one the check wants is judged by `planned`, the others are shown."""
+    rows: list[tuple[str, Value, Value, Expected]] = [
+        (f"{helpdesk.category_label} of the ticket", None, ticket.category_name or "(none)", NOT_CHECKED),
+        ("raised", None, hd.fmt(ticket.create_date, zone), NOT_CHECKED),
+        ("working calendar", None, calendar, NOT_CHECKED),
+    ]
+    if not any(line.policy_id == wanted for line in lines):
+        rows.append(("deadline under the expected SLA", None, None, Judged("the ticket held to it", False)))
+    for line in lines:
+        rows.append(
+            (
+                f"deadline under {line.policy_name!r}",
+                None,
+                hd.fmt(line.deadline, zone),
+                planned if line.policy_id == wanted else NOT_CHECKED,
+            )
+        )
+        rows.append((f"state under {line.policy_name!r}", None, line.state, NOT_CHECKED))
+    return rows
 
 
 def _ticket_record(actor: Actor, ticket: hd.TicketView) -> RecordRef:
@@ -293,6 +338,20 @@ def ticket_gets_sla(
         lines = helpdesk.sla_lines(agent.gateway, ticket.id)
     policy_id = site.id("helpdesk_escalation.sla_policy")
     held = [line for line in lines if line.policy_id == policy_id]
+    calendar = _calendar(site, uat_target)
+    planned = hd.plan_working_hours(calendar, ticket.create_date, section.sla_hours)
+    _record_sla(
+        "the ticket's SLA from when it was raised",
+        _sla_rows(
+            helpdesk,
+            ticket,
+            lines,
+            policy_id,
+            _deadline_judged(held, planned, section.sla_hours, calendar),
+            calendar.name,
+            calendar.tz,
+        ),
+    )
     found = "SLAs on the ticket: " + (", ".join(repr(line.policy_name) for line in lines) or "none")
     if len(held) != 1:  # say why: the ticket as Odoo stored it, and what the policy selects now
         filters = helpdesk.sla_filters(uat_target, policy_id, hd.priority_labels(uat_target))
@@ -308,8 +367,6 @@ def ticket_gets_sla(
         record=record,
     )
     line = held[0]
-    calendar = _calendar(site, uat_target)
-    planned = hd.plan_working_hours(calendar, ticket.create_date, section.sla_hours)
     on_calendar = (
         planned is not None and line.deadline is not None and abs(line.deadline - planned) <= DEADLINE_TOLERANCE
     )
@@ -327,6 +384,15 @@ def ticket_gets_sla(
         f"policy {line.policy_name} ({section.sla_hours:g} working hours, calendar {calendar.name})",
     )
     return line
+
+
+def _deadline_judged(
+    held: list[hd.SlaLine], planned: datetime | None, hours: float, calendar: hd.WorkingCalendar
+) -> Judged:
+    """The check's verdict on the deadline: the calendar's, to DEADLINE_TOLERANCE."""
+    deadline = held[0].deadline if len(held) == 1 else None
+    on_calendar = planned is not None and deadline is not None and abs(deadline - planned) <= DEADLINE_TOLERANCE
+    return Judged(f"{hd.fmt(planned, calendar.tz)} ({hours:g} working hours later)", on_calendar)
 
 
 def _why_not_held(uat_target: OdooGateway, helpdesk: hd.HelpdeskAdapter, ticket: hd.TicketView, policy_id: int) -> str:
@@ -363,6 +429,20 @@ def ticket_under_named_sla(
     with agent.doing("The tier-1 agent can see the ticket's SLA", record=record):
         lines = helpdesk.sla_lines(agent.gateway, ticket.id)
     held = [line for line in lines if line.policy_id == wanted.id]
+    calendar = _calendar(site, uat_target)
+    planned = hd.plan_working_hours(calendar, ticket.create_date, hours)
+    _record_sla(
+        "the ticket's SLA from when it was raised",
+        _sla_rows(
+            helpdesk,
+            ticket,
+            lines,
+            wanted.id,
+            _deadline_judged(held, planned, hours, calendar),
+            calendar.name,
+            calendar.tz,
+        ),
+    )
     found = "SLAs on the ticket: " + (", ".join(repr(line.policy_name) for line in lines) or "none")
     if len(held) != 1:
         found += f"; {_why_not_held(uat_target, helpdesk, ticket, wanted.id)}"
@@ -373,8 +453,6 @@ def ticket_under_named_sla(
         record=record,
     )
     line = held[0]
-    calendar = _calendar(site, uat_target)
-    planned = hd.plan_working_hours(calendar, ticket.create_date, hours)
     on_calendar = (
         planned is not None and line.deadline is not None and abs(line.deadline - planned) <= DEADLINE_TOLERANCE
     )
@@ -406,6 +484,12 @@ def ticket_under_no_other_sla(
     record = _ticket_record(agent, ticket)
     with agent.doing("The tier-1 agent can see the ticket's SLA", record=record):
         others = [line for line in helpdesk.sla_lines(agent.gateway, ticket.id) if line.id != sla_line.id]
+    held = "SLA policies holding the ticket"
+    _record_sla(
+        "SLA policies holding the ticket",
+        [(held, None, 1 + len(others), Judged(f"1 ({sla_line.policy_name})", not others))]
+        + [(f"also {line.policy_name!r}", None, hd.fmt(line.deadline), Judged("not held", False)) for line in others],
+    )
     described = [
         f"{line.policy_name!r} (due {hd.fmt(line.deadline)}; it selects "
         f"{helpdesk.sla_filters(uat_target, line.policy_id, hd.priority_labels(uat_target)).describe()})"
@@ -424,6 +508,15 @@ def sla_not_breached(cast: Cast, helpdesk: hd.HelpdeskAdapter, ticket: hd.Ticket
     agent = cast["helpdesk_agent"]
     current = helpdesk.ticket(agent.gateway, ticket.id)
     line = next(line for line in helpdesk.sla_lines(agent.gateway, ticket.id) if line.id == sla_line.id)
+    _record_sla(
+        f"SLA {line.policy_name!r} when the ticket got it and now, before its deadline",
+        [
+            ("SLA deadline", hd.fmt(sla_line.deadline), hd.fmt(line.deadline), NOT_CHECKED),
+            ("SLA state (as Odoo stores it)", sla_line.state, line.state, NOT_CHECKED),
+            ("SLA breached", sla_line.breached, line.breached, False),
+            ("ticket reported as breached", ticket.sla_breached, current.sla_breached, False),
+        ],
+    )
     agent.expect(
         not current.sla_breached and not line.breached,
         "A ticket whose SLA deadline is still ahead is not reported as breached",
@@ -454,11 +547,24 @@ def deadline_passes(
 
 @then("the ticket's SLA is reported as breached")
 def sla_reported_breached(
-    cast: Cast, helpdesk: hd.HelpdeskAdapter, ticket: hd.TicketView, breach: hd.SimulatedBreach
+    cast: Cast,
+    helpdesk: hd.HelpdeskAdapter,
+    ticket: hd.TicketView,
+    sla_line: hd.SlaLine,
+    breach: hd.SimulatedBreach,
 ) -> None:
     agent = cast["helpdesk_agent"]
     current = helpdesk.ticket(agent.gateway, ticket.id)
     line = next(line for line in helpdesk.sla_lines(agent.gateway, ticket.id) if line.id == breach.line_id)
+    _record_sla(
+        f"SLA {line.policy_name!r} before its deadline passed and now",
+        [
+            ("SLA deadline", hd.fmt(sla_line.deadline), hd.fmt(line.deadline), hd.fmt(breach.simulated_deadline)),
+            ("SLA state (as Odoo stores it)", sla_line.state, line.state, NOT_CHECKED),
+            ("SLA breached", sla_line.breached, line.breached, True),
+            ("ticket reported as breached", ticket.sla_breached, current.sla_breached, True),
+        ],
+    )
     agent.expect(
         current.sla_breached and line.breached,
         "Once its SLA deadline has passed without a resolution, the ticket is reported as breached",
@@ -476,6 +582,8 @@ class EscalationCheck:
     breach: hd.SimulatedBreach
     attempts: int
     escalated_before: bool  # the rule had already acted when this run's first check started
+    ticket_before: hd.TicketView | None = None  # the ticket just before this run's first check
+    noted_before: bool = False  # the escalation's note was in its chatter then
 
 
 CHECK_ATTEMPTS = 3  # checks run for one ticket before the rule is judged on what it did
@@ -510,6 +618,11 @@ def escalation_check_runs(
     on, whoever ran the check, is not moved again.
     """
     escalated_before = _traces(site, uat_target, helpdesk, ticket).seen
+    reader = uat_target.for_company(site.company_id)
+    ticket_before = helpdesk.ticket(reader, ticket.id)
+    noted_before = _noted(
+        site, [hd.plain_text(str(n["body"])) for n in hd.notes_since(reader, ticket.id, ticket.create_date)]
+    )
     selects = hd.rule_selects(uat_target, escalation_rule, sla_line.id)
     expect(
         selects is not False or escalated_before,
@@ -556,7 +669,12 @@ def escalation_check_runs(
         record=uat_target.record("ir.cron", check.cron_id, check.cron_name),
         details={"Odoo said": check.odoo_error} if check.odoo_error else None,
     )
-    return EscalationCheck(check, breach, attempt, escalated_before)
+    return EscalationCheck(check, breach, attempt, escalated_before, ticket_before, noted_before)
+
+
+def _noted(site: ResolvedSite, texts: list[str]) -> bool:
+    wanted = _section(site).escalation.note_contains.lower()
+    return any(wanted in text.lower() for text in texts)
 
 
 @then("the ticket is escalated as the site configured it")
@@ -593,6 +711,7 @@ def ticket_escalated(
         )
     if wrong and check_run.attempts > 1:
         wrong.append(f"the scheduled check ran {check_run.attempts} times for this ticket")
+    _record_escalation(site, escalation, check_run, current, labels, bool(matching))
     as_found = (
         f"team {current.team_name or '(none)'!r}, assigned to {current.user_name or '(nobody)'!r}, "
         f"priority {labels.get(current.priority, current.priority)!r}, note {matching[0] if matching else '(none)'!r}"
@@ -603,6 +722,47 @@ def ticket_escalated(
         + ", ".join(expected),
         found="; ".join(wrong) if wrong else as_found,
         record=record,
+    )
+
+
+def _record_escalation(
+    site: ResolvedSite,
+    escalation: hd.Escalation,
+    check_run: EscalationCheck,
+    current: hd.TicketView,
+    labels: dict[str, str],
+    noted: bool,
+) -> None:
+    """The ticket just before this run's escalation check and now, judged as the check judges it."""
+    was = check_run.ticket_before
+    rows: list[tuple[str, Value, Value, Expected]] = []
+    if escalation.team is not None:
+        wanted = current.team_id == site.id("helpdesk_escalation.escalation.team")
+        rows.append(("team", was.team_name if was else None, current.team_name, Judged(escalation.team, wanted)))
+    if escalation.user is not None:
+        wanted = current.user_id == site.id("helpdesk_escalation.escalation.user")
+        rows.append(("assigned to", was.user_name if was else None, current.user_name, Judged(escalation.user, wanted)))
+    priority = labels.get(current.priority, current.priority)
+    rows += [
+        (
+            "priority",
+            labels.get(was.priority, was.priority) if was else None,
+            priority,
+            Judged(escalation.priority, priority == escalation.priority),
+        ),
+        (
+            f"a note saying {escalation.note_contains!r} in its chatter",
+            check_run.noted_before if was else None,
+            noted,
+            Judged("yes", noted),
+        ),
+        ("stage", was.stage_name if was else None, current.stage_name, NOT_CHECKED),
+        ("SLA reported as breached", was.sla_breached if was else None, current.sla_breached, NOT_CHECKED),
+    ]
+    _record_sla(
+        "the ticket before the escalation check and now"
+        + (" (the rule had already acted before this run's check)" if check_run.escalated_before else ""),
+        rows,
     )
 
 
@@ -630,25 +790,67 @@ def lead_finds_ticket(site: ResolvedSite, cast: Cast, ticket: hd.TicketView) -> 
     )
 
 
-@when("the tier-2 lead resolves the ticket")
-def lead_resolves(site: ResolvedSite, cast: Cast, ticket: hd.TicketView) -> None:
+@dataclass(frozen=True)
+class TicketAt:
+    """A ticket and its SLAs as Odoo held them at one moment (the "before" of a check)."""
+
+    ticket: hd.TicketView
+    sla_lines: tuple[hd.SlaLine, ...]
+
+
+@when("the tier-2 lead resolves the ticket", target_fixture="ticket_before_resolution")
+def lead_resolves(site: ResolvedSite, cast: Cast, helpdesk: hd.HelpdeskAdapter, ticket: hd.TicketView) -> TicketAt:
+    """The ticket and its SLAs just before the lead resolved it: the "before" of the breach's record."""
     section = _section(site)
     lead = cast["helpdesk_lead"]
     stage = hd.Named(site.id("helpdesk_escalation.resolution_stage"), section.resolution_stage)
     record = _ticket_record(lead, ticket)
+    before = TicketAt(helpdesk.ticket(lead.gateway, ticket.id), tuple(helpdesk.sla_lines(lead.gateway, ticket.id)))
     with lead.doing(f"The tier-2 lead can move the ticket to {section.resolution_stage!r}", record=record):
         lead.service_desk.resolve_ticket(record, stage)
+    return before
 
 
 @then("the ticket is closed and its SLA breach stays on record")
 def breach_stays_on_record(
-    site: ResolvedSite, cast: Cast, helpdesk: hd.HelpdeskAdapter, ticket: hd.TicketView, check_run: EscalationCheck
+    site: ResolvedSite,
+    cast: Cast,
+    helpdesk: hd.HelpdeskAdapter,
+    ticket: hd.TicketView,
+    check_run: EscalationCheck,
+    ticket_before_resolution: TicketAt,
 ) -> None:
     section = _section(site)
     breach = check_run.breach  # the deadline last written: the one the ticket missed
     lead = cast["helpdesk_lead"]
     current = helpdesk.ticket(lead.gateway, ticket.id)
     record = _ticket_record(lead, current)
+    now = next((line for line in helpdesk.sla_lines(lead.gateway, ticket.id) if line.id == breach.line_id), None)
+    was = next((line for line in ticket_before_resolution.sla_lines if line.id == breach.line_id), None)
+    before = ticket_before_resolution.ticket
+    missed = breach.simulated_deadline.replace(microsecond=0)
+    failed = " or ".join(sorted(helpdesk.failed_states))
+    _record_sla(
+        "the ticket and its SLA before the lead resolved it and now",
+        [
+            ("stage", before.stage_name, current.stage_name, NOT_CHECKED),
+            ("closed", before.closed, current.closed, True),
+            (
+                "SLA state (as Odoo stores it)",
+                was.state if was else None,
+                now.state if now else None,
+                Judged(failed, now is not None and now.state in helpdesk.failed_states),
+            ),
+            ("SLA breached", was.breached if was else None, now.breached if now else None, True),
+            ("ticket reported as breached", before.sla_breached, current.sla_breached, True),
+            (
+                "SLA deadline",
+                hd.fmt(was.deadline) if was else None,
+                hd.fmt(now.deadline) if now else None,
+                Judged(f"{hd.fmt(missed)} (the one it missed)", now is not None and now.deadline == missed),
+            ),
+        ],
+    )
     lead.expect(
         current.closed,
         f"A ticket moved to {section.resolution_stage!r} is closed",

@@ -33,6 +33,7 @@ from odoo_uat.gateway import OdooGateway
 from odoo_uat.language import LOCATION, named
 from odoo_uat.references import ResolvedSite
 from odoo_uat.reporting import record_quantities
+from odoo_uat.reporting.quantities import Expected, Judged, Money
 from odoo_uat.run_id import tag
 
 KEY = t2c.SECTION
@@ -289,6 +290,7 @@ def storekeeper_receives_lots(site: ResolvedSite, cast: Cast, run_id: str) -> li
     supplier_location, _ = t2c.picking_type_locations(gateway, receipt_type)
     prefix = t2c.fresh_lot_prefix(gateway, product_id, tag(run_id, site.code, "T2C-LOT").replace("/", "-"))
     lots = t2c.plan_supplier_lots(prefix, policy.received_lots)
+    before = t2c.lots_at(gateway, product_id, store_id, [lot.name for lot in lots])
     delivery: Delivery = SupplierDeliveryFactory.build(
         run_tag=tag(run_id, site.code, "T2C-DELIVERY"),
         partner_id=site.id(f"{KEY}.supplier"),
@@ -304,6 +306,14 @@ def storekeeper_receives_lots(site: ResolvedSite, cast: Cast, run_id: str) -> li
         received = storekeeper.receiving.receive_delivery(delivery, lots)
     record, answer = received.receipt, received.answer
     on_hand = t2c.lots_at(gateway, product_id, store_id, [lot.name for lot in lots])
+    record_quantities(
+        f"supplier's lots on hand in {policy.store_location}",
+        before={(lot.name, policy.store_location): before.get(lot.name, 0.0) for lot in lots},
+        after={(lot.name, policy.store_location): on_hand.get(lot.name, 0.0) for lot in lots},
+        by=("lot", "location"),
+        expected={(lot.name, policy.store_location): lot.quantity for lot in lots},
+        unit="units",
+    )
     short = [
         f"{lot.name}: {on_hand.get(lot.name, 0.0):g} of {lot.quantity:g}"
         for lot in lots
@@ -376,6 +386,7 @@ def _plan_and_confirm(
         expected=t2c.plan_picks(stock, movement.quantity, policy.removal_strategy, at),
         other_order=t2c.plan_picks(stock, movement.quantity, t2c.other_method(policy.removal_strategy), at),
         strategy_in_odoo=t2c.removal_strategy_in_odoo(gateway, product_id, source_id),
+        reserved_before=t2c.reserved_at(stock),
     )
 
 
@@ -459,9 +470,26 @@ def storekeeper_requests_units_for_named_ward(
     return _request_transfer(site, storekeeper, run_id, _named_ward(site, storekeeper, ward), units)
 
 
+def _by_lot(lines: tuple[t2c.LotQuantity, ...] | list[t2c.LotQuantity]) -> dict[tuple[str, str], float]:
+    table: dict[tuple[str, str], float] = {}
+    for line in lines:
+        key = (line.lot or "(no lot)", line.location)
+        table[key] = table.get(key, 0.0) + line.quantity
+    return table
+
+
 def _check_reservation(site: ResolvedSite, actor: Actor, movement: t2c.Movement) -> None:
     policy = t2c.section_of(site)
     reserved = t2c.reserved(t2c.move_lines(actor.gateway, movement.picking_id))
+    reserved_now = t2c.reserved_at(t2c.quants(actor.gateway, site.id(f"{KEY}.product"), movement.from_location_id))
+    record_quantities(
+        f"reserved in {movement.from_location} by lot for {movement.picking_name} ({policy.removal_strategy.upper()})",
+        before=_by_lot(movement.reserved_before),
+        after=_by_lot(reserved_now),
+        by=("lot", "location"),
+        expected=_by_lot(movement.expected),
+        unit="units",
+    )
     actor.expect(
         _same_picks(reserved, movement.expected),
         f"Odoo reserves {movement.quantity:g} units from {movement.from_location} "
@@ -521,12 +549,6 @@ def _check_stock_moved(
 ) -> None:
     gateway = actor.gateway
     picking = t2c.read_picking(gateway, movement.picking_id)
-    actor.expect(
-        picking["state"] == "done",
-        f"The {what} of {movement.quantity:g} units is done",
-        found=f"picking state {picking['state']!r} ({validation.answer})",
-        record=_picking(actor, movement),
-    )
     product = t2c.product_name(gateway, site.id(f"{KEY}.product"))
     done = t2c.move_lines(gateway, movement.picking_id)
     expected: t2c.StockByLot = {}
@@ -536,7 +558,22 @@ def _check_stock_moved(
             ((product, line.lot, line.destination), line.quantity),
         ):
             expected[key] = expected.get(key, 0.0) + change
-    changes = t2c.stock_changes(validation.stock_before, _watched_stock(site, gateway, movement))
+    stock_after = _watched_stock(site, gateway, movement)
+    record_quantities(  # first: whether the picking is done or not, the stock is in the evidence
+        f"stock by lot and location across the {what} {movement.picking_name} (expected: its done lines)",
+        before=validation.stock_before,
+        after=stock_after,
+        by=("product", "lot", "location"),
+        expected=expected,
+        unit="units",
+    )
+    actor.expect(
+        picking["state"] == "done",
+        f"The {what} of {movement.quantity:g} units is done",
+        found=f"picking state {picking['state']!r} ({validation.answer})",
+        record=_picking(actor, movement),
+    )
+    changes = t2c.stock_changes(validation.stock_before, stock_after)
     wrong = [
         f"{'' if name == product else name + ' '}{lot or '(no lot)'} at {location}: changed by "
         f"{changes.get((name, lot, location), 0.0):+g}, expected {expected.get((name, lot, location), 0.0):+g}"
@@ -604,12 +641,17 @@ def transfer_kept_value(
     posted = [row["account_move_id"][1] for row in moves if row["account_move_id"]]
     valued = [f"{row['value']:.2f}" for row in moves if abs(float(row["value"])) > CENT]
     supply = t2c.section_of(site).product
+    books = "journal entries of the transfer's moves"
     record_quantities(
-        f"stock value of the supply across the transfer ({site.company_name})",
-        before={supply: round(transfer_validation.value_before, 2)},
-        after={supply: round(value_after, 2)},
-        by=("supply",),
-        expected={supply: 0.0},
+        f"stock value of the supply and the books across the transfer ({site.company_name})",
+        before={supply: Money(round(transfer_validation.value_before, 2)), books: None},
+        after={supply: Money(round(value_after, 2)), books: len(posted)},
+        by=("what",),
+        expected={
+            supply: Judged("0.00", abs(value_after - transfer_validation.value_before) < CENT and not valued),
+            books: Judged("none", not posted),
+        },
+        sort=False,
     )
     storekeeper.expect(
         abs(value_after - transfer_validation.value_before) < CENT and not posted and not valued,
@@ -708,10 +750,20 @@ def nurse_validates(site: ResolvedSite, cast: Cast, ward_consumption: t2c.Moveme
     value_before = t2c.stock_value(gateway, product_id)
     lots = t2c.reserved(t2c.move_lines(gateway, ward_consumption.picking_id))
     expected_value = t2c.expected_out_value(gateway, product_id, site.company_id, lots)
+    books = cast["accountant"].gateway  # the nurse does not read the books: the accountant's balances, as they were
+    expense_before, valuation_before = (
+        mec.account_balance(books, site.company_id, site.id(f"{KEY}.{account}"))
+        for account in ("expense_account", "stock_valuation_account")
+    )
     consumption = _picking(nurse, ward_consumption)
     answer = _press_validate(nurse, ward_consumption, lambda: nurse.ward_stock.validate_consumption(consumption))
     return t2c.ConsumptionValidation(
-        stock_before=stock_before, value_before=value_before, answer=answer, expected_value=expected_value
+        stock_before=stock_before,
+        value_before=value_before,
+        answer=answer,
+        expected_value=expected_value,
+        expense_before=expense_before,
+        valuation_before=valuation_before,
     )
 
 
@@ -738,6 +790,45 @@ def _accounts(site: ResolvedSite, gateway: OdooGateway) -> tuple[str, str]:
     return t2c.account_code(gateway, expense), t2c.account_code(gateway, valuation)
 
 
+def _record_consumption_books(
+    site: ResolvedSite,
+    accountant: Actor,
+    validation: t2c.ConsumptionValidation,
+    value: float,
+    expense: str,
+    valuation: str,
+) -> None:
+    """Both accounts' balances before the nurse validated and now. Perpetual valuation books the consumption's
+    value at once (expense up, stock valuation down); periodic valuation books nothing until the stock closing."""
+    perpetual = t2c.section_of(site).valuation == "perpetual"
+    rows = {
+        (expense, "the ward's expense account"): (
+            validation.expense_before,
+            site.id(f"{KEY}.expense_account"),
+            value if perpetual else 0.0,
+        ),
+        (valuation, "stock valuation account"): (
+            validation.valuation_before,
+            site.id(f"{KEY}.stock_valuation_account"),
+            -value if perpetual else 0.0,
+        ),
+    }
+    after = {
+        key: mec.account_balance(accountant.gateway, site.company_id, account) for key, (_, account, _) in rows.items()
+    }
+    expected: dict[tuple[str, str], Expected] = {}
+    for key, (was, _, wanted) in rows.items():
+        change = after[key] - (was or 0.0)
+        expected[key] = Judged(f"{wanted:+,.2f}", was is not None and abs(change - wanted) < ROUNDED_CENT)
+    record_quantities(
+        f"account balances (debit minus credit) across the consumption, {site.company_name}",
+        before={key: None if was is None else Money(round(was, 2)) for key, (was, _, _) in rows.items()},
+        after={key: Money(round(balance, 2)) for key, balance in after.items()},
+        by=("account", "what"),
+        expected=expected,
+    )
+
+
 @then("the accountant finds the consumption booked from stock valuation to the ward's expense account at cost")
 def consumption_booked(
     site: ResolvedSite, cast: Cast, ward_consumption: t2c.Movement, consumption_validation: t2c.ConsumptionValidation
@@ -754,6 +845,7 @@ def consumption_booked(
     moves = t2c.picking_moves(gateway, ward_consumption.picking_id)
     value = t2c.moves_value(moves)
     picking = _picking(accountant, ward_consumption)
+    _record_consumption_books(site, accountant, consumption_validation, value, expense, valuation)
     accountant.expect(
         abs(value - round(expected.amount, 2)) < ROUNDED_CENT and all(row["is_out"] for row in moves),
         f"Odoo values the {ward_consumption.quantity:g} units consumed as stock leaving the company, at "
@@ -818,6 +910,14 @@ def consumption_lowered_value(
     value_after = t2c.stock_value(gateway, site.id(f"{KEY}.product"))
     cost = t2c.moves_value(t2c.picking_moves(gateway, ward_consumption.picking_id))
     fell = consumption_validation.value_before - value_after
+    supply = t2c.section_of(site).product
+    record_quantities(
+        f"stock value of the supply across the consumption ({site.company_name})",
+        before={supply: Money(round(consumption_validation.value_before, 2))},
+        after={supply: Money(round(value_after, 2))},
+        by=("supply",),
+        expected={supply: Judged(f"{-cost:+,.2f} (the consumed moves' value)", abs(fell - cost) < ROUNDED_CENT)},
+    )
     nurse.expect(
         abs(fell - cost) < ROUNDED_CENT,
         f"Consuming {ward_consumption.quantity:g} units lowers the stock value of {t2c.section_of(site).product} "

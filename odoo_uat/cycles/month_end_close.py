@@ -431,6 +431,41 @@ class ValuationReading:
     stock_value: float
     last_line_id: int  # the newest journal item then, to name what was posted on the account since
     supply: SupplyStock  # the valued supply alone
+    books: PeriodBooks | None = None  # last month's books then: the "before" of the close's checks
+
+
+@dataclass(frozen=True)
+class PeriodBooks:
+    """What the close counts in the period it closes, at one moment: draft entries dated in it, the trial balance's
+    totals at its end, and the active lock exceptions that would reach into it."""
+
+    drafts: int
+    debit: float
+    credit: float
+    lock_exceptions: int
+
+
+def period_books(gateway: OdooGateway, company_id: int, period: Period, lock_field: str) -> PeriodBooks:
+    lines = trial_balance(gateway, company_id, period.end)
+    return PeriodBooks(
+        drafts=draft_count(gateway, company_id, period),
+        debit=float(sum(line.debit for line in lines)),
+        credit=float(sum(line.credit for line in lines)),
+        lock_exceptions=len(exceptions_against(gateway, company_id, lock_field, period.end)),
+    )
+
+
+def draft_count(gateway: OdooGateway, company_id: int, period: Period) -> int:
+    """How many draft journal entries of the company are dated in the period (draft_entries lists the first 20)."""
+    return gateway.search_count(
+        "account.move",
+        [
+            ("company_id", "=", company_id),
+            ("state", "=", "draft"),
+            ("date", ">=", period.start.isoformat()),
+            ("date", "<=", period.end.isoformat()),
+        ],
+    )
 
 
 @dataclass(frozen=True)

@@ -97,9 +97,59 @@ class LotsReceipt:
     lots: tuple[TableLot, ...]
     validate_answer: str  # what Odoo asked on validation and what the storekeeper answered
     expiry_warning: str  # Odoo's words when it warned about expired lots; empty if it did not
+    stock_before: tuple[LotHeld, ...] = ()  # where the table's lots were, in any site, just before the receipt
 
 
 # -- what the checks read --------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class LotHeld:
+    """One lot's stock at one internal location: what a before/after table of lots shows, row by row."""
+
+    lot: str
+    location_id: int
+    location: str  # its full name, e.g. "NSC/Stock"
+    quantity: float
+    available: float  # what of it may still be issued (Odoo counts a lot past its removal date as not available)
+
+
+def lots_held(gateway: OdooGateway, product_id: int, lot_names: Sequence[str]) -> tuple[LotHeld, ...]:
+    """Where these lots of the product are, at every internal location the gateway sees (a run's lot numbers are
+    its own, so before they are received this is nothing)."""
+    if not lot_names:
+        return ()
+    rows = gateway.search_read(
+        "stock.quant",
+        [
+            ("product_id", "=", product_id),
+            ("lot_id.name", "in", list(lot_names)),
+            ("quantity", "!=", 0),
+            ("location_id.usage", "=", "internal"),
+        ],
+        ["lot_id", "location_id", "quantity", "available_quantity"],
+    )
+    return tuple(
+        LotHeld(
+            lot=str(row["lot_id"][1]) if row["lot_id"] else "",
+            location_id=int(row["location_id"][0]),
+            location=str(row["location_id"][1]),
+            quantity=float(row["quantity"]),
+            available=float(row["available_quantity"]),
+        )
+        for row in rows
+    )
+
+
+def held_in(
+    held: Sequence[LotHeld], lot: str, location_ids: set[int] | None = None, *, inside: bool = True
+) -> tuple[float, float]:
+    """(quantity, available) of one lot at these locations (None: anywhere), or outside them (`inside` False)."""
+    rows = [
+        row for row in held if row.lot == lot and (location_ids is None or (row.location_id in location_ids) == inside)
+    ]
+    return float(sum(row.quantity for row in rows)), float(sum(row.available for row in rows))
+
 
 LOT_FIELDS = ["name", "expiration_date", "removal_date", "alert_date", "product_expiry_alert"]
 

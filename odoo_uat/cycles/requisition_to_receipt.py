@@ -15,7 +15,7 @@ from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_UP, Decimal
 
 from pydantic import Field
 
-from odoo_uat.cycles.receiving import SupplierLot
+from odoo_uat.cycles.receiving import LotHeld, SupplierLot
 from odoo_uat.duties import SegregatedRoles, SharedRolesNote
 from odoo_uat.errors import ConfigurationError
 from odoo_uat.gateway import OdooGateway, Row
@@ -103,6 +103,7 @@ class PurchaseOrder:
     id: int
     name: str
     origin: str
+    raised: OrderStanding | None = None  # how it stood when the requester had raised it (before confirming)
 
 
 @dataclass(frozen=True)
@@ -112,6 +113,66 @@ class Receipt:
     lots: tuple[SupplierLot, ...]
     validate_answer: str  # what Odoo asked on validation and what the harness answered
     on_hand_before: float  # the site's on-hand quantity of the product just before validation
+    lots_before: tuple[LotHeld, ...] = ()  # where the supplier's lots were, in any site, just before the receipt
+    quantities_before: ReceiptQuantities | None = None  # received and awaited on the order, just before it
+
+
+@dataclass(frozen=True)
+class ReceiptQuantities:
+    """The product on an order's receipts: how much was received (done moves) and how much is still awaited."""
+
+    received: float
+    awaited: float
+
+
+ORDER_STATES = {  # purchase.order.state as Odoo 19's screens name it
+    "draft": "RFQ",
+    "sent": "RFQ Sent",
+    "to approve": "To Approve",
+    "purchase": "Purchase Order",
+    "done": "Locked",
+    "cancel": "Cancelled",
+}
+
+
+@dataclass(frozen=True)
+class OrderStanding:
+    """An order at one moment: its state (as the screens name it), its total tax included, its receipts still
+    awaited, and the approval limit of its company then."""
+
+    state: str
+    total: float
+    open_receipts: int
+    approval_limit: float
+
+
+def order_standing(
+    gateway: OdooGateway, company_reader: OdooGateway, order: PurchaseOrder, company_id: int
+) -> OrderStanding:
+    """`gateway` reads the order as its role; `company_reader` the company's approval limit (a setting)."""
+    row = read_order(gateway, order.id)
+    open_receipts = [r for r in receipts_of(gateway, order) if r["state"] not in {"done", "cancel"}]
+    limit = company_approval_rule(company_reader, company_id)["po_double_validation_amount"]
+    return OrderStanding(
+        state=ORDER_STATES.get(str(row["state"]), str(row["state"])),
+        total=float(row["amount_total"]),
+        open_receipts=len(open_receipts),
+        approval_limit=float(limit or 0.0),
+    )
+
+
+def receipt_quantities(gateway: OdooGateway, order: PurchaseOrder, product_id: int) -> ReceiptQuantities:
+    """Done quantities and open demand of the product on every receipt of the order (backorders included)."""
+    pickings = [int(row["id"]) for row in receipts_of(gateway, order)]
+    moves = gateway.search_read(
+        "stock.move",
+        [("picking_id", "in", pickings), ("product_id", "=", product_id)],
+        ["state", "quantity", "product_uom_qty"],
+    )
+    return ReceiptQuantities(
+        received=float(sum(float(row["quantity"]) for row in moves if row["state"] == "done")),
+        awaited=float(sum(float(row["product_uom_qty"]) for row in moves if row["state"] not in {"done", "cancel"})),
+    )
 
 
 RECEIPT_TYPE_FIELDS = ["name", "code", "default_location_dest_id", "create_backorder"]

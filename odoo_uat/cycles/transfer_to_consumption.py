@@ -262,6 +262,12 @@ class Movement:
     expected: tuple[LotQuantity, ...]  # by the profile's removal strategy, computed from the quants
     other_order: tuple[LotQuantity, ...]  # what the other strategy would take: shows the check can tell
     strategy_in_odoo: str  # the removal strategy Odoo's configuration applies, with where it is set
+    reserved_before: tuple[LotQuantity, ...] = ()  # reserved at the source, by lot, before it was planned
+
+
+def reserved_at(stock: Iterable[Quant]) -> tuple[LotQuantity, ...]:
+    """What of these quants is reserved (by any movement), by lot and location."""
+    return tuple(merge(LotQuantity(q.lot, q.location, q.reserved) for q in stock))
 
 
 @dataclass(frozen=True)
@@ -286,6 +292,8 @@ class ConsumptionValidation(Validation):
     """A consumption's validation, with what the stock leaving should be valued at, computed just before."""
 
     expected_value: ExpectedValue
+    expense_before: float | None = None  # the ward's expense account's balance just before, in the company
+    valuation_before: float | None = None  # the stock valuation account's balance just before
 
 
 # -- receiving the supplier's delivery into the store -----------------------------------------------
@@ -484,10 +492,7 @@ def stock_by_lot(gateway: OdooGateway, location_ids: list[int], product_id: int)
 
 
 def stock_changes(before: StockByLot, after: StockByLot) -> StockByLot:
-    """What changed, by (product, lot, location); the check's evidence shows before and after as a table."""
-    from odoo_uat.reporting import record_quantities  # reporting imports the cycles: late, as the actions do
-
-    record_quantities("Stock by lot and location", before=before, after=after, by=("product", "lot", "location"))
+    """What changed, by (product, lot, location); the check's step shows before and after as a table."""
     changes: StockByLot = {}
     for key in set(before) | set(after):
         change = after.get(key, 0.0) - before.get(key, 0.0)
