@@ -50,6 +50,8 @@ def requester_notes_contact(cast) -> int:
     session = cast["requester"].session  # the miniature's own step: the harness's steps act through actions
     contact = session.create("res.partner", {"name": "UAT contact", "comment": "token=" + os.environ["SECRET_NOTE"]})
     session.write("res.partner", [contact], {"password": os.environ["UAT_ROLE_PASSWORD"]})
+    scratch = session.create("res.partner", {"name": "UAT scratch contact"})
+    session.unlink("res.partner", [scratch])  # deleted again: no link to it may stay on the scenario
     return contact
 
 
@@ -194,7 +196,7 @@ def test_each_step_carries_one_table_of_its_calls_with_role_records_and_no_secre
     given, when, then = passed["steps"]
     contact = next(row["id"] for row in odoo.rows("res.partner") if row.get("name") == "UAT contact")
     url = f"{odoo.url}/odoo/res.partner/{contact}"
-    created, written_to = table(attachment(results, given, "RPC calls: 2 ("))
+    created, written_to, _, _ = table(attachment(results, given, "RPC calls: 4 ("))
     assert list(created) == list(COLUMNS)
     assert (created["role (login)"], created["call"], created["records"]) == (
         "requester (nsc.requester)",
@@ -267,8 +269,9 @@ def test_a_scenario_is_labelled_with_site_cycle_roles_severity_owner_outcome_and
     links = {link["name"]: link["url"] for link in passed["links"]}
     assert links["REQ-PUR-002"] == "https://jira.example.org/browse/REQ-PUR-002"
     assert links["REQ-PUR-001"] == "https://jira.example.org/browse/REQ-PUR-001"
-    contact = next(name for name in links if name.startswith("res.partner #"))
-    assert links[contact].startswith(f"{odoo.url}/odoo/res.partner/")
+    contacts = [name for name in links if name.startswith("res.partner #")]
+    assert len(contacts) == 1, links  # the contact kept; not the scratch contact the step deleted again
+    assert links[contacts[0]].startswith(f"{odoo.url}/odoo/res.partner/")
     assert broken["statusDetails"]["trace"].startswith(labels.TRACE_OUTCOME_PREFIX + "FAILED\n")
 
 

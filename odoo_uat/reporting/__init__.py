@@ -189,6 +189,11 @@ def hear_call(call: RpcCall) -> None:
         if call.method == "create" and not call.error:
             for record in _evidence_of(item).rows[-1].records:
                 item.stash.setdefault(RECORDS_OF_ITEM, {}).setdefault((record.model, record.id), record)
+        elif call.method == "unlink" and not call.error:
+            # a record the scenario deleted (its own turn-taking marker, a dismissed reminder) has no page to open:
+            # the scenario keeps no link to it; the step's call table still says it was deleted
+            for record in _evidence_of(item).rows[-1].records:
+                item.stash.get(RECORDS_OF_ITEM, {}).pop((record.model, record.id), None)
     except Exception:  # pragma: no cover - a summary that failed must not fail the business call it describes
         return
 
