@@ -40,7 +40,14 @@ from odoo_uat.signoff.approvals import (
     record_approval,
 )
 from odoo_uat.signoff.digest import site_digest, site_results
-from odoo_uat.signoff.model import load_run, parse_broken_expectation, resolve_run_dir
+from odoo_uat.signoff.model import (
+    _AllureScenario,
+    _match,
+    example_of,
+    load_run,
+    parse_broken_expectation,
+    resolve_run_dir,
+)
 from odoo_uat.signoff.pack import build_pack, read_site_facts
 from odoo_uat.signoff.scorecard import read_scorecard, site_scorecard_document
 
@@ -622,3 +629,35 @@ def test_uat_signoff_builds_the_pages_into_the_run_directory_and_says_the_verdic
     assert sorted(path.name for path in (run_dir / "signoff").iterdir()) == ["ALL.html", "LAB.html"]
     assert result.output.splitlines()[-1].startswith(f"uat: sign-off pack of run {RUN_ID} in ")
     assert result.output.splitlines()[-1].endswith("; go-live: LAB PENDING")
+
+
+def _outline_result(file: str, start: int, equipment: str, interval: str) -> _AllureScenario:
+    data = {
+        "name": "Each piece of the site's equipment is planned again at its own preventive interval",
+        "parameters": [
+            {"name": "site", "value": "CLINIC, HOSP, LAB"},
+            {"name": "equipment", "value": equipment},
+            {"name": "interval", "value": interval},
+            {"name": "site_code", "value": "'CLINIC'"},
+            {"name": "run", "value": "'UAT-1'", "excluded": True},
+        ],
+    }
+    return _AllureScenario(file, data, "CLINIC", "preventive_maintenance", "test_each_piece", start)
+
+
+def test_each_examples_row_is_told_apart_by_its_values_and_matched_to_its_own_result() -> None:
+    # the rows ran in the other order than their results' files sort: each readiness entry still finds its own
+    second = _outline_result("a.json", 1, '"second device"', "6 months")
+    default = _outline_result("b.json", 2, "site's equipment", "the site's interval")
+    entry = {"site": "CLINIC", "cycle": "preventive_maintenance"}
+
+    first_row = _match(
+        {**entry, "scenario": "test_each_piece[CLINIC-site's equipment-the site's interval]"}, [second, default]
+    )
+    second_row = _match(
+        {**entry, "scenario": 'test_each_piece[CLINIC-CLINIC, HOSP, LAB-"second device"-6 months]'}, [second, default]
+    )
+
+    assert (first_row, second_row) == (default, second)
+    # in the pack, a row reads with its own values; the site column and the run id are not a row's values
+    assert example_of(second.data) == 'equipment "second device", interval 6 months'

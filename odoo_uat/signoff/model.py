@@ -339,7 +339,15 @@ def _match(entry: Mapping[str, Any], candidates: list[_AllureScenario]) -> _Allu
         for candidate in same_cell
         if item.startswith(candidate.python_name) or candidate.python_name.startswith(item)
     ]
-    for chosen in (*exact, *near):
+    # an outline's rows share one test name: its id ("[CLINIC-...-"second device"-6 months]") ends with the row's
+    # values, which tells them apart
+    row_id = str(entry.get("scenario", "")).partition("[")[2].removesuffix("]")
+    same_row = [
+        candidate
+        for candidate in (*exact, *near)
+        if example_values(candidate.data) and row_id.endswith("-".join(example_values(candidate.data)))
+    ]
+    for chosen in (*same_row, *exact, *near):
         chosen.claimed = True
         return chosen
     return None
@@ -350,6 +358,9 @@ def _scenario(entry: Mapping[str, Any], allure: _AllureScenario | None, results_
     reason = redact(str(entry.get("reason", "")))
     data = allure.data if allure is not None else {}
     title = str(data.get("name") or entry.get("scenario", ""))
+    example = example_of(data)
+    if example:  # an outline's rows share a title: each row is told apart by its values
+        title = f"{title} ({example})"
     broken = evidence = None
     if outcome in NOT_GREEN:
         evidence = _evidence(data, results_dir) if data else Evidence(message=reason)
@@ -379,6 +390,33 @@ def _scenario(entry: Mapping[str, Any], allure: _AllureScenario | None, results_
         broken=broken,
         evidence=evidence,
         seconds=float(entry.get("seconds") or 0.0),
+    )
+
+
+# Parameters an Allure result carries that are not a row of the feature's Examples: the site the cell belongs to (its
+# own column in every table of the pack), the run id, and an Examples row's `site` column (which sites the row is for).
+NOT_EXAMPLE_VALUES = frozenset({"site_code", "run", "site"})
+
+
+def example_values(data: Mapping[str, Any]) -> list[str]:
+    """The values of an outline's Examples row a result ran with, in the feature's column order."""
+    return [
+        str(parameter.get("value", ""))
+        for parameter in data.get("parameters") or ()
+        if isinstance(parameter, dict)
+        and parameter.get("name") not in NOT_EXAMPLE_VALUES
+        and not parameter.get("excluded")
+    ]
+
+
+def example_of(data: Mapping[str, Any]) -> str:
+    """An Examples row in words, for a reader: 'equipment "second device", interval 6 months'."""
+    return ", ".join(
+        f"{parameter['name']} {parameter.get('value', '')}"
+        for parameter in data.get("parameters") or ()
+        if isinstance(parameter, dict)
+        and parameter.get("name") not in NOT_EXAMPLE_VALUES
+        and not parameter.get("excluded")
     )
 
 
