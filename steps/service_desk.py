@@ -334,23 +334,9 @@ def ticket_gets_sla(
     section = _section(site)
     agent = cast["helpdesk_agent"]
     record = _ticket_record(agent, ticket)
-    with agent.doing("The tier-1 agent can see the ticket's SLA", record=record):
-        lines = helpdesk.sla_lines(agent.gateway, ticket.id)
     policy_id = site.id("helpdesk_escalation.sla_policy")
-    held = [line for line in lines if line.policy_id == policy_id]
-    calendar = _calendar(site, uat_target)
-    planned = hd.plan_working_hours(calendar, ticket.create_date, section.sla_hours)
-    _record_sla(
-        "the ticket's SLA from when it was raised",
-        _sla_rows(
-            helpdesk,
-            ticket,
-            lines,
-            policy_id,
-            _deadline_judged(held, planned, section.sla_hours, calendar),
-            calendar.name,
-            calendar.tz,
-        ),
+    lines, held, planned, calendar = _sla_as_raised(
+        site, agent, uat_target, helpdesk, ticket, policy_id, section.sla_hours
     )
     found = "SLAs on the ticket: " + (", ".join(repr(line.policy_name) for line in lines) or "none")
     if len(held) != 1:  # say why: the ticket as Odoo stored it, and what the policy selects now
@@ -404,6 +390,38 @@ def _why_not_held(uat_target: OdooGateway, helpdesk: hd.HelpdeskAdapter, ticket:
     )
 
 
+def _sla_as_raised(
+    site: ResolvedSite,
+    agent: Actor,
+    uat_target: OdooGateway,
+    helpdesk: hd.HelpdeskAdapter,
+    ticket: hd.TicketView,
+    policy_id: int,
+    hours: float,
+) -> tuple[list[hd.SlaLine], list[hd.SlaLine], datetime | None, hd.WorkingCalendar]:
+    """The ticket's SLA lines as the agent sees them, those of the policy expected, the deadline that policy should
+    give and the team's calendar it is counted on; the before/after table of the SLA goes under the step either
+    way."""
+    with agent.doing("The tier-1 agent can see the ticket's SLA", record=_ticket_record(agent, ticket)):
+        lines = helpdesk.sla_lines(agent.gateway, ticket.id)
+    held = [line for line in lines if line.policy_id == policy_id]
+    calendar = _calendar(site, uat_target)
+    planned = hd.plan_working_hours(calendar, ticket.create_date, hours)
+    _record_sla(
+        "the ticket's SLA from when it was raised",
+        _sla_rows(
+            helpdesk,
+            ticket,
+            lines,
+            policy_id,
+            _deadline_judged(held, planned, hours, calendar),
+            calendar.name,
+            calendar.tz,
+        ),
+    )
+    return lines, held, planned, calendar
+
+
 def _about(helpdesk: hd.HelpdeskAdapter, ticket: hd.TicketView) -> str:
     return f"A ticket of {helpdesk.category_label} {ticket.category_name or '(none)'!r} raised at {ticket.team_name!r}"
 
@@ -426,23 +444,7 @@ def ticket_under_named_sla(
     wanted = named(site, uat_target, SLA_POLICY, policy)
     agent = cast["helpdesk_agent"]
     record = _ticket_record(agent, ticket)
-    with agent.doing("The tier-1 agent can see the ticket's SLA", record=record):
-        lines = helpdesk.sla_lines(agent.gateway, ticket.id)
-    held = [line for line in lines if line.policy_id == wanted.id]
-    calendar = _calendar(site, uat_target)
-    planned = hd.plan_working_hours(calendar, ticket.create_date, hours)
-    _record_sla(
-        "the ticket's SLA from when it was raised",
-        _sla_rows(
-            helpdesk,
-            ticket,
-            lines,
-            wanted.id,
-            _deadline_judged(held, planned, hours, calendar),
-            calendar.name,
-            calendar.tz,
-        ),
-    )
+    lines, held, planned, calendar = _sla_as_raised(site, agent, uat_target, helpdesk, ticket, wanted.id, hours)
     found = "SLAs on the ticket: " + (", ".join(repr(line.policy_name) for line in lines) or "none")
     if len(held) != 1:
         found += f"; {_why_not_held(uat_target, helpdesk, ticket, wanted.id)}"
