@@ -46,3 +46,8 @@ Feature: Purchase approval by order size
       | CLINIC, HOSP | 4,000.00 | is approved without waiting for a manager |
       | CLINIC, HOSP | 4,999.99 | is approved without waiting for a manager |
       | CLINIC, HOSP | 5,000.00 | waits for a manager's approval            |
+
+    Examples: Meridian's managers approve orders of 7,500.00 or more
+      | site       | amount   | outcome                                   |
+      | WEST, EAST | 7,499.99 | is approved without waiting for a manager |
+      | WEST, EAST | 7,500.00 | waits for a manager's approval            |
