@@ -186,6 +186,13 @@ def provision(mark: str | None, sites_dir: Path | None, env_name: str | None) ->
     default=False,
     help="Do not build the HTML report (reports/runs/<run id>/report.html) at the end; `uat report` builds it later.",
 )
+@click.option(
+    "--no-scorecard",
+    is_flag=True,
+    default=False,
+    help="Do not write the readiness scorecard (readiness-scorecard.json) at the end; `uat readiness --run RUN` "
+    "writes it later. The sign-off pack of a run without one says so.",
+)
 @sites_dir_option
 @features_dir_option
 @env_option
@@ -199,6 +206,7 @@ def run(
     video: bool,
     alluredir: Path | None,
     no_report: bool,
+    no_scorecard: bool,
     sites_dir: Path | None,
     features_dir: Path | None,
     env_name: str | None,
@@ -259,7 +267,11 @@ def run(
     )
     with run_dirs.orderly_stop_on_signals():
         code = int(pytest.main(args))
-        scorecard = _scorecard_after_run(settings, selected, staging, runs / run_id)
+        scorecard = (
+            "no readiness scorecard (--no-scorecard; `uat readiness --run RUN` writes it)"
+            if no_scorecard
+            else _scorecard_after_run(settings, selected, staging, runs / run_id)
+        )
     final = run_dirs.close_staging(staging, runs / run_id)
     if final is not None:
         if alluredir:

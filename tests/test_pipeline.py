@@ -6,7 +6,7 @@ import sys
 
 import pytest
 
-from tests.live.bundle import DEFAULT_SERVE
+from tests.live.bundle import DEFAULT_SERVE, drill_args
 from tools.pipeline import Part, Pipeline, live_plan
 
 
@@ -93,3 +93,18 @@ def test_a_lane_that_crashes_is_a_failed_part_and_the_other_lane_finishes() -> N
     ]
     assert [part.result for part in pipeline.parts if part.name.startswith("fine")] == ["ok"]
     assert pipeline.failed
+
+
+def test_a_drills_uat_run_leaves_out_the_report_and_scorecard_unless_it_asks_for_them() -> None:
+    assert drill_args(["run", "--site", "CLINIC", "--", "-k", "x"]) == [
+        "run",
+        "--no-report",
+        "--no-scorecard",
+        "--site",
+        "CLINIC",
+        "--",
+        "-k",
+        "x",
+    ]
+    assert drill_args(["run", "--with-evidence", "--site", "LAB"]) == ["run", "--site", "LAB"]
+    assert drill_args(["readiness", "--site", "CLINIC"]) == ["readiness", "--site", "CLINIC"]

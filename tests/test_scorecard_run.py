@@ -53,8 +53,8 @@ def scenarios_that_leave(
     return run_scenarios
 
 
-def uat_run(env: dict[str, str], sites_dir: Path) -> tuple[Result, Path | None]:
-    result = CliRunner().invoke(main, ["run", "--sites-dir", str(sites_dir), "--no-report"], env=env)
+def uat_run(env: dict[str, str], sites_dir: Path, *extra: str) -> tuple[Result, Path | None]:
+    result = CliRunner().invoke(main, ["run", "--sites-dir", str(sites_dir), "--no-report", *extra], env=env)
     runs = sorted((Path(env["UAT_REPORTS_DIR"]) / "runs").glob("UAT-*"))
     return result, runs[-1] if runs else None
 
@@ -98,6 +98,21 @@ def test_the_run_writes_its_scorecard_before_its_directory_is_final_and_keeps_it
     assert "readiness-scorecard.json in " in result.output
     assert fake_odoo.model_calls(), "the data quality was read from Odoo"
     assert fake_odoo.writes() == []
+
+
+def test_no_scorecard_writes_none_reads_no_data_quality_and_says_how_to_write_it_later(
+    fake_odoo: FakeOdoo, sites_dir: Path, reports_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(pytest, "main", scenarios_that_leave("passed", 0))
+    calls_before = len(fake_odoo.model_calls())
+
+    result, run_dir = uat_run(target_env(fake_odoo, reports_dir), sites_dir, "--no-scorecard")
+
+    assert result.exit_code == 0, result.output
+    assert run_dir is not None and (run_dir / "readiness.json").is_file()
+    assert not (run_dir / SCORECARD).exists()
+    assert "no readiness scorecard (--no-scorecard; `uat readiness --run RUN` writes it)" in result.output
+    assert len(fake_odoo.model_calls()) == calls_before  # no data-quality read
 
 
 def test_odoo_down_at_the_end_leaves_the_results_and_exit_code_and_says_not_measured(

@@ -440,6 +440,23 @@ def uat_command(args: Sequence[str], coverage: CoverageSettings | None) -> list[
     return [python, "-m", "coverage", "run", "-p", f"--rcfile={coverage.rcfile}", "-m", "odoo_uat", *args]
 
 
+# What a drill's `uat run` leaves out unless it asks for it: the HTML report (Node.js, a few seconds of CPU per run,
+# tested offline in tests/test_allure_report.py) and the readiness scorecard (read-only RPC, tested live in
+# test_data_quality.py and offline in tests/test_scorecard_run.py). The drills check the run's behaviour, not those,
+# and they run beside CI's pipeline lanes on the same two cores and the same Odoo.
+DRILL_RUN_SKIPS = ("--no-report", "--no-scorecard")
+WITH_EVIDENCE = "--with-evidence"  # a drill's own marker, never passed on: this run builds the report and scorecard
+
+
+def drill_args(args: Sequence[str]) -> list[str]:
+    """`uat run ARGS` as a drill runs it: without the report and the scorecard unless WITH_EVIDENCE is among ARGS."""
+    if not args or args[0] != "run":
+        return list(args)
+    if WITH_EVIDENCE in args:
+        return [arg for arg in args if arg != WITH_EVIDENCE]
+    return ["run", *DRILL_RUN_SKIPS, *args[1:]]
+
+
 def run_uat_process(
     env: Mapping[str, str],
     args: Sequence[str],
@@ -455,7 +472,7 @@ def run_uat_process(
     if coverage is not None and coverage.data_file:
         full_env["COVERAGE_FILE"] = coverage.data_file
     reports_dir.mkdir(parents=True, exist_ok=True)
-    command = uat_command(args, coverage)
+    command = uat_command(drill_args(args), coverage)
     started = time.monotonic()
     done = subprocess.run(
         command,

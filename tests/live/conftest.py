@@ -59,6 +59,7 @@ from tests.live.bundle import (
     OdooBundle,
     ProvisionedTemplate,
     UatResult,
+    drill_args,
     live_bundle_serve,
     run_uat_process,
     target_env,
@@ -209,7 +210,7 @@ class BackgroundUat:
         self.started = time.monotonic()
         with self._stdout.open("wb") as out, self._stderr.open("wb") as err:
             self.process = subprocess.Popen(
-                uat_command(args, COVERAGE),
+                uat_command(drill_args(args), COVERAGE),
                 env=full_env,
                 cwd=REPO_ROOT,
                 stdin=subprocess.DEVNULL,

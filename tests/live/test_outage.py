@@ -23,7 +23,7 @@ from typing import Any
 
 import pytest
 
-from tests.live.bundle import REPO_ROOT, LiveTarget, OdooBundle, uat_command
+from tests.live.bundle import REPO_ROOT, LiveTarget, OdooBundle, drill_args, uat_command
 from tests.live.conftest import COVERAGE
 from tests.support import free_port
 
@@ -181,7 +181,7 @@ def start_run(target: LiveTarget, server: PrivateOdoo, tmp_path: Path, **env_ext
     output = tmp_path / "uat-run.out"
     with output.open("wb") as sink:
         process = subprocess.Popen(
-            uat_command(["run"], COVERAGE),
+            uat_command(drill_args(["run"]), COVERAGE),
             env=env,
             cwd=REPO_ROOT,
             stdin=subprocess.DEVNULL,
