@@ -212,7 +212,8 @@ def offline_part(pipeline: Pipeline) -> None:
     pipeline.run("step check: uat steps --check features", uat("steps", "--check", "features", coverage=False), env)
     pipeline.run(
         "offline tests: pytest",
-        [str(BIN / "python"), "-m", "pytest", "-q", "--ignore=tests/live"],
+        # two workers (pytest-xdist): the offline tests are CPU-bound and nothing else runs yet
+        [str(BIN / "python"), "-m", "pytest", "-q", "--ignore=tests/live", "-n", "2"],
         env,
         ok=(0, PYTEST_NO_TESTS),
     )
