@@ -619,13 +619,17 @@ def escalation_check_runs(
     the next window again and the check rerun, at most CHECK_ATTEMPTS times. A ticket the rule already acted
     on, whoever ran the check, is not moved again.
     """
+    # Whether the rule's filter selects the line is read BEFORE what the rule has done: Odoo's own scheduler may run
+    # the rule at any moment once the deadline is past, and the rule then moves the ticket out of its filter (its
+    # team). Read in this order, a rule that acted in between is seen as having acted, never as a rule that does
+    # not apply (a false finding CI met once, with Meridian's rule, under load).
+    selects = hd.rule_selects(uat_target, escalation_rule, sla_line.id)
     escalated_before = _traces(site, uat_target, helpdesk, ticket).seen
     reader = uat_target.for_company(site.company_id)
     ticket_before = helpdesk.ticket(reader, ticket.id)
     noted_before = _noted(
         site, [hd.plain_text(str(n["body"])) for n in hd.notes_since(reader, ticket.id, ticket.create_date)]
     )
-    selects = hd.rule_selects(uat_target, escalation_rule, sla_line.id)
     expect(
         selects is not False or escalated_before,
         f"The automation rule {escalation_rule.name!r} applies to the breached SLA of a ticket of "

@@ -109,7 +109,8 @@ def test_no_scorecard_writes_none_reads_no_data_quality_and_says_how_to_write_it
     result, run_dir = uat_run(target_env(fake_odoo, reports_dir), sites_dir, "--no-scorecard")
 
     assert result.exit_code == 0, result.output
-    assert run_dir is not None and (run_dir / "readiness.json").is_file()
+    assert run_dir is not None
+    assert (run_dir / "readiness.json").is_file()
     assert not (run_dir / SCORECARD).exists()
     assert "no readiness scorecard (--no-scorecard; `uat readiness --run RUN` writes it)" in result.output
     assert len(fake_odoo.model_calls()) == calls_before  # no data-quality read
