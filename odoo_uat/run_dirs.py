@@ -152,6 +152,25 @@ def stop_reason() -> str:
     return _stop_reason[-1] if _stop_reason else ""
 
 
+_shielded: list[int] = [0]  # how many put-backs are running that a signal must not cut in half
+_deferred: list[str] = []  # signals received during one, acted on when it ends
+
+
+@contextmanager
+def signals_deferred() -> Iterator[None]:
+    """Putting back what a run changed (a company's lock and the note of it) is not cut in half by SIGTERM or
+    Ctrl-C: a signal received inside the block stops the run as soon as the block ends, not in its middle."""
+    _shielded[0] += 1
+    try:
+        yield
+    finally:
+        _shielded[0] -= 1
+    if not _shielded[0] and _deferred:
+        name = _deferred.pop()
+        _deferred.clear()
+        raise KeyboardInterrupt(name)
+
+
 @contextmanager
 def orderly_stop_on_signals() -> Iterator[None]:
     """SIGTERM and Ctrl-C stop the run in order: teardowns run, the results so far are kept, exit code 2."""
@@ -159,6 +178,9 @@ def orderly_stop_on_signals() -> Iterator[None]:
     def interrupt(signum: int, frame: FrameType | None) -> None:
         name = signal.Signals(signum).name
         _stop_reason.append(f"{name} received")
+        if _shielded[0]:
+            _deferred.append(name)
+            return
         raise KeyboardInterrupt(name)
 
     previous = {number: signal.signal(number, interrupt) for number in (signal.SIGTERM, signal.SIGINT)}

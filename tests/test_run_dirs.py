@@ -152,3 +152,21 @@ def test_uat_env_before_the_command_selects_the_named_target(
     assert "No such option" not in doctor.stderr
     assert f"{fake_odoo.url} database {fake_odoo.database}" in doctor.stdout
     assert runs_left(reports_dir) == []
+
+
+def test_a_signal_during_a_put_back_stops_the_run_when_the_put_back_is_done_not_in_its_middle() -> None:
+    done: list[str] = []
+
+    def put_back_then_go_on() -> None:
+        with run_dirs.orderly_stop_on_signals():
+            with run_dirs.signals_deferred():
+                done.append("lock put back")
+                os.kill(os.getpid(), signal.SIGTERM)  # delivered here, between the two halves
+                done.append("note of the lock removed")
+            done.append("the scenario went on")  # never: the run stops as the put-back ends
+
+    with pytest.raises(KeyboardInterrupt, match="SIGTERM"):
+        put_back_then_go_on()
+
+    assert done == ["lock put back", "note of the lock removed"]
+    assert run_dirs.stop_reason() == "SIGTERM received"

@@ -43,7 +43,7 @@ from odoo_uat.errors import (
 )
 from odoo_uat.gateway import OdooGateway, Row, many2one_id
 from odoo_uat.references import Reference, ResolvedSite, Scope
-from odoo_uat.run_dirs import process_alive
+from odoo_uat.run_dirs import process_alive, signals_deferred
 from odoo_uat.schema import CycleProfile, Strict
 
 REQUIRED_MODULES = ("account", "stock_account")
@@ -788,14 +788,17 @@ def put_back(
     `reader` reads the company's lock as the accountant, `writer` is the accountant's closing actions; the note
     is the harness's own, on the technical session.
     """
-    if restore.field in WRITABLE_LOCK_FIELDS:
-        row = reader.read_one("res.company", restore.company_id, [restore.field])
-        plan = plan_put_back(restore, to_date(row[restore.field]))
-    else:
-        plan = plan_put_back(restore, None)
-    if plan.write:
-        write_lock(writer, restore.field, plan.value)
-    forget_lock(technical, restore, legacy=legacy)
+    # The lock and its note go back together: a SIGTERM or Ctrl-C in between would leave a note of a lock already
+    # put back (the next run would tidy it, but the drill of a stopped run rightly says this one must).
+    with signals_deferred():
+        if restore.field in WRITABLE_LOCK_FIELDS:
+            row = reader.read_one("res.company", restore.company_id, [restore.field])
+            plan = plan_put_back(restore, to_date(row[restore.field]))
+        else:
+            plan = plan_put_back(restore, None)
+        if plan.write:
+            write_lock(writer, restore.field, plan.value)
+        forget_lock(technical, restore, legacy=legacy)
     return plan.says
 
 
