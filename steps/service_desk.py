@@ -335,29 +335,17 @@ def ticket_gets_sla(
     agent = cast["helpdesk_agent"]
     record = _ticket_record(agent, ticket)
     policy_id = site.id("helpdesk_escalation.sla_policy")
-    lines, held, planned, calendar = _sla_as_raised(
-        site, agent, uat_target, helpdesk, ticket, policy_id, section.sla_hours
-    )
-    found = "SLAs on the ticket: " + (", ".join(repr(line.policy_name) for line in lines) or "none")
-    if len(held) != 1:  # say why: the ticket as Odoo stored it, and what the policy selects now
-        filters = helpdesk.sla_filters(uat_target, policy_id, hd.priority_labels(uat_target))
-        found += (
-            f"; the ticket has team {ticket.team_name!r}, "
-            f"{helpdesk.category_label} {ticket.category_name or '(none)'!r}, "
-            f"tags {', '.join(map(repr, ticket.tag_names)) or '(none)'}; the policy selects {filters.describe()}"
-        )
+    sla = _sla_as_raised(site, agent, uat_target, helpdesk, ticket, policy_id, section.sla_hours)
+    calendar, planned = sla.calendar, sla.planned
     agent.expect(
-        len(held) == 1,
+        len(sla.held) == 1,
         f"A ticket raised at {section.service_desk_team!r} is held to the SLA policy {section.sla_policy!r}",
-        found=found,
+        found=_slas_found(uat_target, helpdesk, ticket, sla, policy_id),
         record=record,
     )
-    line = held[0]
-    on_calendar = (
-        planned is not None and line.deadline is not None and abs(line.deadline - planned) <= DEADLINE_TOLERANCE
-    )
+    line = sla.held[0]
     agent.expect(
-        on_calendar,
+        sla.on_calendar,
         f"The SLA deadline is {section.sla_hours:g} working hours after the ticket was raised, counted on "
         f"the calendar {section.working_calendar!r} (nights, weekends and public holidays excluded)",
         found=f"raised {hd.fmt(ticket.create_date, calendar.tz)}, "
@@ -381,6 +369,16 @@ def _deadline_judged(
     return Judged(f"{hd.fmt(planned, calendar.tz)} ({hours:g} working hours later)", on_calendar)
 
 
+def _slas_found(
+    uat_target: OdooGateway, helpdesk: hd.HelpdeskAdapter, ticket: hd.TicketView, sla: SlaAsRaised, policy_id: int
+) -> str:
+    """The SLAs on the ticket and, when the expected one does not hold it alone, why."""
+    found = "SLAs on the ticket: " + (", ".join(repr(line.policy_name) for line in sla.lines) or "none")
+    if len(sla.held) != 1:
+        found += f"; {_why_not_held(uat_target, helpdesk, ticket, policy_id)}"
+    return found
+
+
 def _why_not_held(uat_target: OdooGateway, helpdesk: hd.HelpdeskAdapter, ticket: hd.TicketView, policy_id: int) -> str:
     """The ticket as Odoo stored it, and what the policy selects now: why a policy does not hold the ticket."""
     filters = helpdesk.sla_filters(uat_target, policy_id, hd.priority_labels(uat_target))
@@ -388,6 +386,18 @@ def _why_not_held(uat_target: OdooGateway, helpdesk: hd.HelpdeskAdapter, ticket:
         f"the ticket has team {ticket.team_name!r}, {helpdesk.category_label} {ticket.category_name or '(none)'!r}, "
         f"tags {', '.join(map(repr, ticket.tag_names)) or '(none)'}; the policy selects {filters.describe()}"
     )
+
+
+@dataclass(frozen=True)
+class SlaAsRaised:
+    """The ticket's SLA lines as the agent saw them, those of the policy expected, the deadline that policy should
+    give on the team's calendar, and whether Odoo's deadline is that one (the verdict its table showed)."""
+
+    lines: list[hd.SlaLine]
+    held: list[hd.SlaLine]
+    planned: datetime | None
+    calendar: hd.WorkingCalendar
+    on_calendar: bool
 
 
 def _sla_as_raised(
@@ -398,28 +408,19 @@ def _sla_as_raised(
     ticket: hd.TicketView,
     policy_id: int,
     hours: float,
-) -> tuple[list[hd.SlaLine], list[hd.SlaLine], datetime | None, hd.WorkingCalendar]:
-    """The ticket's SLA lines as the agent sees them, those of the policy expected, the deadline that policy should
-    give and the team's calendar it is counted on; the before/after table of the SLA goes under the step either
-    way."""
+) -> SlaAsRaised:
+    """Reads the ticket's SLA as the agent and puts its before/after table under the step, whatever the checks find."""
     with agent.doing("The tier-1 agent can see the ticket's SLA", record=_ticket_record(agent, ticket)):
         lines = helpdesk.sla_lines(agent.gateway, ticket.id)
     held = [line for line in lines if line.policy_id == policy_id]
     calendar = _calendar(site, uat_target)
     planned = hd.plan_working_hours(calendar, ticket.create_date, hours)
+    judged = _deadline_judged(held, planned, hours, calendar)
     _record_sla(
         "the ticket's SLA from when it was raised",
-        _sla_rows(
-            helpdesk,
-            ticket,
-            lines,
-            policy_id,
-            _deadline_judged(held, planned, hours, calendar),
-            calendar.name,
-            calendar.tz,
-        ),
+        _sla_rows(helpdesk, ticket, lines, policy_id, judged, calendar.name, calendar.tz),
     )
-    return lines, held, planned, calendar
+    return SlaAsRaised(lines, held, planned, calendar, on_calendar=bool(judged.holds))
 
 
 def _about(helpdesk: hd.HelpdeskAdapter, ticket: hd.TicketView) -> str:
@@ -444,23 +445,18 @@ def ticket_under_named_sla(
     wanted = named(site, uat_target, SLA_POLICY, policy)
     agent = cast["helpdesk_agent"]
     record = _ticket_record(agent, ticket)
-    lines, held, planned, calendar = _sla_as_raised(site, agent, uat_target, helpdesk, ticket, wanted.id, hours)
-    found = "SLAs on the ticket: " + (", ".join(repr(line.policy_name) for line in lines) or "none")
-    if len(held) != 1:
-        found += f"; {_why_not_held(uat_target, helpdesk, ticket, wanted.id)}"
+    sla = _sla_as_raised(site, agent, uat_target, helpdesk, ticket, wanted.id, hours)
+    calendar, planned = sla.calendar, sla.planned
     agent.expect(
-        len(held) == 1,
+        len(sla.held) == 1,
         f"{_about(helpdesk, ticket)} is held to the SLA policy {wanted.key!r}",
-        found=found,
+        found=_slas_found(uat_target, helpdesk, ticket, sla, wanted.id),
         record=record,
     )
-    line = held[0]
-    on_calendar = (
-        planned is not None and line.deadline is not None and abs(line.deadline - planned) <= DEADLINE_TOLERANCE
-    )
+    line = sla.held[0]
     granted = "" if line.hours is None else f" (the policy grants {line.hours:g} working hours)"
     agent.expect(
-        on_calendar,
+        sla.on_calendar,
         f"Under {wanted.key!r} the ticket is due {hours:g} working hours after it was raised, counted on the "
         f"calendar {calendar.name!r} (nights, weekends and public holidays excluded)",
         found=f"raised {hd.fmt(ticket.create_date, calendar.tz)}, Odoo's deadline {hd.fmt(line.deadline, calendar.tz)}"
