@@ -345,7 +345,7 @@ def _match(entry: Mapping[str, Any], candidates: list[_AllureScenario]) -> _Allu
     same_row = [
         candidate
         for candidate in (*exact, *near)
-        if example_values(candidate.data) and row_id.endswith("-".join(example_values(candidate.data)))
+        if (values := example_values(candidate.data)) and row_id.endswith("-".join(values))
     ]
     for chosen in (*same_row, *exact, *near):
         chosen.claimed = True
@@ -398,10 +398,10 @@ def _scenario(entry: Mapping[str, Any], allure: _AllureScenario | None, results_
 NOT_EXAMPLE_VALUES = frozenset({"site_code", "run", "site"})
 
 
-def example_values(data: Mapping[str, Any]) -> list[str]:
-    """The values of an outline's Examples row a result ran with, in the feature's column order."""
+def _example_parameters(data: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """The parameters of a result that are the values of an outline's Examples row, in the feature's column order."""
     return [
-        str(parameter.get("value", ""))
+        parameter
         for parameter in data.get("parameters") or ()
         if isinstance(parameter, dict)
         and parameter.get("name") not in NOT_EXAMPLE_VALUES
@@ -409,15 +409,14 @@ def example_values(data: Mapping[str, Any]) -> list[str]:
     ]
 
 
+def example_values(data: Mapping[str, Any]) -> list[str]:
+    """The values of an outline's Examples row a result ran with, in the feature's column order."""
+    return [str(parameter.get("value", "")) for parameter in _example_parameters(data)]
+
+
 def example_of(data: Mapping[str, Any]) -> str:
     """An Examples row in words, for a reader: 'equipment "second device", interval 6 months'."""
-    return ", ".join(
-        f"{parameter['name']} {parameter.get('value', '')}"
-        for parameter in data.get("parameters") or ()
-        if isinstance(parameter, dict)
-        and parameter.get("name") not in NOT_EXAMPLE_VALUES
-        and not parameter.get("excluded")
-    )
+    return ", ".join(f"{parameter['name']} {parameter.get('value', '')}" for parameter in _example_parameters(data))
 
 
 # -- the run -------------------------------------------------------------------------------------------------------
